@@ -1,0 +1,234 @@
+import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
+import type { SourceFile } from '../sql/source.js';
+import type { MigrationInfo } from '../migrations/types.js';
+import { defaultSeverity, type Rule, type RuleContext, type RuleVisitors } from './rule.js';
+import type { Finding, SeveritySetting } from './finding.js';
+import { readDirectives, type Directive } from './directives.js';
+import { readHeader, type MigrationHeader } from './headers.js';
+import { maxRisk, riskRank, type Risk } from './risk.js';
+import { AnalysisState } from './state.js';
+import type { SchemaModel } from './schema.js';
+import { runnerWrapsFile, type TransactionMode } from './transactions.js';
+
+/** Rules whose findings the engine itself produces, after the others have run. */
+export const ENGINE_RULES = {
+  declaredRisk: 'declared-risk-mismatch',
+  invalidDirective: 'invalid-directive',
+  unusedDirective: 'unused-directive',
+} as const;
+
+export interface AnalyzeOptions {
+  rules: readonly Rule[];
+  postgresVersion: number;
+  transaction: TransactionMode;
+  /** Configured severities by rule id; rules not named use their default. */
+  severities?: ReadonlyMap<string, SeveritySetting>;
+  migration?: MigrationInfo;
+  /** Analyse only the statements in this UTF-16 range (one section of a sections-layout file). */
+  part?: { start: number; end: number };
+  /** Objects known from earlier migrations. */
+  schema?: SchemaModel;
+}
+
+export interface FileAnalysis {
+  source: SourceFile;
+  statements: readonly Statement[];
+  findings: Finding[];
+  suppressed: Finding[];
+  parseErrors: ParseError[];
+  risk: Risk;
+  declaredRisk: Risk | null;
+  header: MigrationHeader;
+  /** The runner wraps this file in a transaction. */
+  runnerTransaction: boolean;
+}
+
+export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysis {
+  const part = options.part;
+  const within = (start: number) => !part || (start >= part.start && start < part.end);
+  const statements = part ? parsed.statements.filter((s) => within(s.start)) : parsed.statements;
+  const comments = part ? parsed.comments.filter((c) => within(c.start)) : parsed.comments;
+  const parseErrors = part ? parsed.errors.filter((e) => within(e.index)) : parsed.errors;
+
+  const header = readHeader(comments, parsed.source.text);
+  const directives = readDirectives(comments);
+  const runnerTransaction = runnerWrapsFile(
+    statements,
+    options.transaction,
+    directives.some((d) => d.kind === 'no-transaction'),
+    options.postgresVersion,
+  );
+  const state = new AnalysisState({
+    postgresVersion: options.postgresVersion,
+    runnerTransaction,
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
+
+  const severityOf = (rule: Rule): SeveritySetting => {
+    const configured = options.severities?.get(rule.meta.id);
+    if (configured) return configured;
+    return rule.meta.optIn ? 'off' : defaultSeverity(rule.meta);
+  };
+  const active = options.rules.filter((rule) => severityOf(rule) !== 'off' && appliesToVersion(rule, options.postgresVersion));
+
+  const findings: Finding[] = [];
+  const visitors: Array<{ rule: Rule; visitors: RuleVisitors }> = [];
+  for (const rule of active) {
+    const severity = severityOf(rule) as Finding['severity'];
+    const context: RuleContext = {
+      state,
+      postgresVersion: options.postgresVersion,
+      source: parsed.source,
+      statements,
+      migration: options.migration,
+      header,
+      report(input) {
+        const statement = input.statement;
+        findings.push({
+          ruleId: rule.meta.id,
+          risk: input.risk ?? rule.meta.risk,
+          severity,
+          message: input.message,
+          help: input.help ?? rule.meta.help,
+          start: input.start ?? statement?.start ?? 0,
+          end: input.end ?? statement?.end ?? 0,
+          ...(input.lock ?? rule.meta.lock ? { lock: input.lock ?? rule.meta.lock } : {}),
+          tags: [...rule.meta.tags],
+          ...(statement ? { statementIndex: statement.index } : {}),
+        });
+      },
+    };
+    visitors.push({ rule, visitors: rule.create(context) });
+  }
+
+  const byType = new Map<string, Array<(node: never, statement: Statement) => void>>();
+  for (const { visitors: v } of visitors) {
+    for (const [key, handler] of Object.entries(v)) {
+      if (key === 'statement' || key === 'end' || !handler) continue;
+      const list = byType.get(key) ?? [];
+      list.push(handler as (node: never, statement: Statement) => void);
+      byType.set(key, list);
+    }
+  }
+  const everyStatement = visitors.map((v) => v.visitors.statement).filter((h) => !!h);
+
+  for (const statement of statements) {
+    state.enter(statement);
+    for (const handler of byType.get(statement.type) ?? []) handler(statement.ast as never, statement);
+    for (const handler of everyStatement) handler(statement);
+    state.apply(statement);
+  }
+  for (const { visitors: v } of visitors) v.end?.();
+
+  const ruleIds = new Set(options.rules.map((r) => r.meta.id));
+  const engineFinding = engineReporter(options, severityOf, findings);
+  applyDirectives(directives, statements, parsed.statements, findings, ruleIds, engineFinding);
+
+  const open = findings.filter((f) => !f.suppressed);
+  let risk: Risk = parseErrors.length ? 'high' : 'low';
+  for (const finding of open) risk = maxRisk(risk, finding.risk);
+
+  if (header.declaredRisk && riskRank(header.declaredRisk) < riskRank(risk)) {
+    engineFinding(ENGINE_RULES.declaredRisk, {
+      message: `Declared risk is ${header.declaredRisk} but the analysis finds ${risk}.`,
+      help: `Fix the statements that raise the risk, or declare "${risk}" so reviewers see it.`,
+      start: header.riskStart,
+      end: header.riskEnd,
+    });
+  }
+  for (const problem of header.problems) {
+    engineFinding(ENGINE_RULES.declaredRisk, { message: problem.message, start: problem.start, end: problem.end });
+  }
+
+  const byPosition = (a: Finding, b: Finding) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId);
+  return {
+    source: parsed.source,
+    statements,
+    findings: findings.filter((f) => !f.suppressed).sort(byPosition),
+    suppressed: findings.filter((f) => f.suppressed).sort(byPosition),
+    parseErrors,
+    risk,
+    declaredRisk: header.declaredRisk,
+    header,
+    runnerTransaction,
+  };
+}
+
+function appliesToVersion(rule: Rule, version: number): boolean {
+  const bounds = rule.meta.postgres;
+  return !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max));
+}
+
+type EngineReporter = (ruleId: string, input: { message: string; help?: string; start: number; end: number }) => void;
+
+function engineReporter(
+  options: AnalyzeOptions,
+  severityOf: (rule: Rule) => SeveritySetting,
+  findings: Finding[],
+): EngineReporter {
+  return (ruleId, input) => {
+    const rule = options.rules.find((r) => r.meta.id === ruleId);
+    if (!rule) return;
+    const severity = severityOf(rule);
+    if (severity === 'off') return;
+    findings.push({
+      ruleId,
+      risk: rule.meta.risk,
+      severity,
+      message: input.message,
+      help: input.help ?? rule.meta.help,
+      start: input.start,
+      end: input.end,
+      tags: [...rule.meta.tags],
+    });
+  };
+}
+
+/** Marks suppressed findings, then reports directives that name unknown rules or suppress nothing. */
+function applyDirectives(
+  directives: readonly Directive[],
+  statements: readonly Statement[],
+  byIndex: readonly Statement[],
+  findings: Finding[],
+  ruleIds: ReadonlySet<string>,
+  report: EngineReporter,
+): void {
+  const disabling = directives.filter((d) => d.kind !== 'no-transaction');
+  if (!disabling.length) return;
+  const topLevel = statements.filter((s) => !s.parent);
+  const targets = disabling.map((d) =>
+    d.kind === 'disable-next-statement' ? topLevel.find((s) => s.start >= d.end) : undefined,
+  );
+  const used = disabling.map(() => new Set<string>());
+
+  for (const finding of findings) {
+    const statement = finding.statementIndex === undefined ? undefined : byIndex[finding.statementIndex];
+    const top = statement?.parent ?? statement;
+    disabling.forEach((directive, i) => {
+      if (finding.suppressed) return;
+      if (directive.rules.length && !directive.rules.includes(finding.ruleId)) return;
+      const applies =
+        directive.kind === 'disable-next-statement'
+          ? !!top && targets[i] === top
+          : !top || top.start >= directive.end;
+      if (!applies) return;
+      finding.suppressed = { reason: directive.reason, start: directive.start, end: directive.end };
+      used[i]!.add(directive.rules.length ? finding.ruleId : '*');
+    });
+  }
+
+  disabling.forEach((directive, i) => {
+    const name = `pgwarden-${directive.kind}`;
+    const at = { start: directive.start, end: directive.end };
+    for (const id of directive.rules) {
+      if (!ruleIds.has(id)) {
+        report(ENGINE_RULES.invalidDirective, { message: `${name} names unknown rule "${id}".`, ...at });
+      } else if (!used[i]!.has(id)) {
+        report(ENGINE_RULES.unusedDirective, { message: `${name} ${id}: nothing to suppress here.`, ...at });
+      }
+    }
+    if (!directive.rules.length && !used[i]!.size) {
+      report(ENGINE_RULES.unusedDirective, { message: `${name}: nothing to suppress here.`, ...at });
+    }
+  });
+}

@@ -1,0 +1,29 @@
+import type { LockMode } from './locks.js';
+import type { Risk } from './risk.js';
+
+export type Severity = 'error' | 'warning';
+export type SeveritySetting = Severity | 'off';
+
+export interface Suppression {
+  /** The directive's reason (after `--`), or null when none was given. */
+  reason: string | null;
+  /** UTF-16 range of the directive comment. */
+  start: number;
+  end: number;
+}
+
+/** A finding in file coordinates (UTF-16 indices); the report turns them into lines and columns. */
+export interface Finding {
+  ruleId: string;
+  risk: Risk;
+  severity: Severity;
+  message: string;
+  help: string;
+  start: number;
+  end: number;
+  lock?: LockMode;
+  tags: string[];
+  /** Index of the statement it is about; absent for file-level findings. */
+  statementIndex?: number;
+  suppressed?: Suppression;
+}

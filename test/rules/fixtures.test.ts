@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allRules } from '../../rules/index.js';
+import { findingsOf, type TestOptions } from '../helpers.js';
+import type { TransactionMode } from '../../src/analysis/transactions.js';
+import type { MigrationInfo } from '../../src/migrations/types.js';
+
+/**
+ * Runs every fixture under fixtures/rules/<rule-id>/. A bad-*.sql file lists where the rule must
+ * fire with `-- expect: LINE:COLUMN` comments (one or more, comma separated); the rule's findings
+ * must be exactly those positions. An ok-*.sql file must give no finding of the rule.
+ * `-- fixture: postgres=11 transaction=none rollback=missing` sets the analysis options.
+ */
+const root = join(import.meta.dirname, '../../fixtures/rules');
+
+function fixtureOptions(text: string, ruleId: string): TestOptions {
+  const options: TestOptions = { severities: new Map([[ruleId, 'error']]) };
+  const line = /^--\s*fixture:(.*)$/m.exec(text)?.[1] ?? '';
+  for (const [key, value] of line.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
+    if (key === 'postgres') options.postgresVersion = Number(value);
+    else if (key === 'transaction') options.transaction = value as TransactionMode;
+    else if (key === 'rollback' || key === 'direction') {
+      const migration: MigrationInfo = (options.migration ??= {
+        id: 'fixture',
+        direction: 'up',
+        layout: 'paired-files',
+        rollback: 'fixture.down.sql',
+        rollbackExpected: true,
+        rollbackEmpty: false,
+      });
+      if (key === 'direction') migration.direction = value as MigrationInfo['direction'];
+      else if (value === 'missing') migration.rollback = null;
+      else if (value === 'empty') migration.rollbackEmpty = true;
+      else if (value === 'not-expected') (migration.rollback = null), (migration.rollbackExpected = false);
+    } else throw new Error(`unknown fixture option ${key}`);
+  }
+  return options;
+}
+
+function expectedPositions(text: string): string[] {
+  return [...text.matchAll(/^--\s*expect:(.*)$/gm)]
+    .flatMap((m) => m[1]!.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .sort();
+}
+
+describe('rule fixtures', () => {
+  for (const rule of allRules) {
+    const id = rule.meta.id;
+    const dir = join(root, id);
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort() : [];
+    describe(id, () => {
+      it('has bad and ok fixtures', () => {
+        expect(files.some((f) => f.startsWith('bad-'))).toBe(true);
+        expect(files.some((f) => f.startsWith('ok-'))).toBe(true);
+      });
+      for (const file of files) {
+        it(file, () => {
+          const text = readFileSync(join(dir, file), 'utf8');
+          const findings = findingsOf(text, { ...fixtureOptions(text, id), path: file }).filter((f) => f.ruleId === id);
+          const actual = findings.map((f) => `${f.line}:${f.column}`).sort();
+          if (file.startsWith('bad-')) {
+            const expected = expectedPositions(text);
+            expect(expected.length, 'a bad fixture must declare -- expect: LINE:COLUMN').toBeGreaterThan(0);
+            expect(actual).toEqual(expected);
+          } else {
+            expect(findings.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+          }
+        });
+      }
+    });
+  }
+});
