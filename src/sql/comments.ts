@@ -40,9 +40,13 @@ function collectComments(text: string, from: number, to: number, out: Comment[])
       let depth = 1;
       let end = i + 2;
       while (end < to && depth > 0) {
-        if (text[end] === '/' && text[end + 1] === '*') (depth++, (end += 2));
-        else if (text[end] === '*' && text[end + 1] === '/') (depth--, (end += 2));
-        else end++;
+        if (text[end] === '/' && text[end + 1] === '*') {
+          depth++;
+          end += 2;
+        } else if (text[end] === '*' && text[end + 1] === '/') {
+          depth--;
+          end += 2;
+        } else end++;
       }
       out.push({ kind: 'block', value: text.slice(i + 2, depth === 0 ? end - 2 : end), start: i, end });
       i = end;

@@ -124,8 +124,10 @@ function lexFallback(source: SourceFile): Token[] {
     if (c === '/' && text[i + 1] === '*') {
       let depth = 0;
       while (i < n) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
-        else if (text[i] === '*' && text[i + 1] === '/') {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
           depth--;
           i += 2;
           if (depth === 0) break;

@@ -32,7 +32,10 @@ function fixtureOptions(text: string, ruleId: string): TestOptions {
       if (key === 'direction') migration.direction = value as MigrationInfo['direction'];
       else if (value === 'missing') migration.rollback = null;
       else if (value === 'empty') migration.rollbackEmpty = true;
-      else if (value === 'not-expected') (migration.rollback = null), (migration.rollbackExpected = false);
+      else if (value === 'not-expected') {
+        migration.rollback = null;
+        migration.rollbackExpected = false;
+      }
     } else throw new Error(`unknown fixture option ${key}`);
   }
   return options;

@@ -1,0 +1,2 @@
+-- Nothing to undo: validation only checks existing rows.
+SELECT 1;

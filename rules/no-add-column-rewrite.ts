@@ -1,0 +1,93 @@
+import type { ColumnDef } from 'libpg-query';
+import { defineRule } from '../src/analysis/rule.js';
+import type { Risk } from '../src/analysis/risk.js';
+import { alterCommands, quoteName, relationName, unwrap } from '../src/sql/ast.js';
+import { defaultExpression, generation, isSerial } from './support/columns.js';
+import { expressionVolatility } from './support/volatility.js';
+
+interface Rewrite {
+  risk: Risk;
+  /** Why, completing "ADD COLUMN t.c …". */
+  reason: string;
+}
+
+export default defineRule({
+  meta: {
+    id: 'no-add-column-rewrite',
+    risk: 'high',
+    tags: ['rewrite', 'locking'],
+    lock: 'ACCESS EXCLUSIVE',
+    summary: 'ALTER TABLE … ADD COLUMN that rewrites every row of a table that existed before this migration.',
+    rationale: [
+      '`ADD COLUMN` takes an `ACCESS EXCLUSIVE` lock. Usually it only changes the catalog and is instant, but ',
+      'when every existing row needs its own stored value Postgres rewrites the whole table and rebuilds its ',
+      'indexes while holding the lock, blocking all reads and writes for as long as that takes, and needing as ',
+      'much free disk as the table.\n\n',
+      'That happens for:\n\n',
+      '- a **volatile** default (`random()`, `gen_random_uuid()`, `uuid_generate_v4()`, `clock_timestamp()`, ',
+      '`timeofday()`, `nextval(…)`), on every version, because each row must get a different value;\n',
+      '- `serial`, `bigserial` and `smallserial`, which are an implicit `DEFAULT nextval(…)`;\n',
+      '- `GENERATED … AS IDENTITY`, which numbers every existing row;\n',
+      '- `GENERATED ALWAYS AS (…) STORED`, which computes and stores the expression for every row;\n',
+      '- **any** non-NULL default before PostgreSQL 11.\n\n',
+      'Since PostgreSQL 11, a non-volatile default (a constant, `now()`, `CURRENT_TIMESTAMP`, an immutable ',
+      'function of constants) is evaluated once and kept in the catalog, so the column is added instantly. ',
+      'For a function pgwarden does not know, it cannot tell whether it is volatile and reports a medium risk.',
+    ].join(''),
+    help: 'Add the column without the volatile default (or as a plain nullable column), backfill in batches, then set the default for new rows.',
+    badExample: 'ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();',
+    safeRewrite: [
+      '-- Migration 1: instant; existing rows get NULL, new rows get a generated value.',
+      'ALTER TABLE orders ADD COLUMN public_id uuid;',
+      'ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();',
+      '-- Backfill outside the migration, 5000 rows per transaction, until no row is left:',
+      '--   UPDATE orders SET public_id = gen_random_uuid()',
+      '--     WHERE id IN (SELECT id FROM orders WHERE public_id IS NULL LIMIT 5000);',
+      '-- Migration 2: NOT NULL without a long lock (PostgreSQL 12+ skips the scan after the validation).',
+      'ALTER TABLE orders ADD CONSTRAINT orders_public_id_not_null CHECK (public_id IS NOT NULL) NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_public_id_not_null;',
+      'ALTER TABLE orders ALTER COLUMN public_id SET NOT NULL;',
+      'ALTER TABLE orders DROP CONSTRAINT orders_public_id_not_null;',
+    ].join('\n'),
+  },
+  create(context) {
+    const rewriteOf = (column: ColumnDef): Rewrite | undefined => {
+      const generated = generation(column);
+      if (generated === 'identity') return { risk: 'high', reason: 'is an identity column, numbered row by row' };
+      if (generated === 'stored') return { risk: 'high', reason: 'is GENERATED … STORED, computed and stored for every row' };
+      if (isSerial(column)) return { risk: 'high', reason: 'is serial, whose implicit nextval() default is volatile' };
+      const expression = defaultExpression(column);
+      if (!expression) return undefined;
+      const { volatility, functionName } = expressionVolatility(expression);
+      if (volatility === 'volatile') return { risk: 'high', reason: `has the volatile default ${functionName}(), a new value per row` };
+      if (context.postgresVersion < 11) return { risk: 'high', reason: 'has a non-NULL default, which rewrites before PostgreSQL 11' };
+      if (volatility === 'unknown') {
+        return { risk: 'medium', reason: `has a default calling ${functionName}(), and pgwarden cannot tell whether it is volatile` };
+      }
+      return undefined;
+    };
+
+    return {
+      AlterTableStmt(node, statement) {
+        if (node.objtype !== 'OBJECT_TABLE' || context.state.schema.isCreatedHere(node.relation)) return;
+        const rewrites = alterCommands(node.cmds)
+          .filter((cmd) => cmd.subtype === 'AT_AddColumn')
+          .map((cmd) => unwrap<ColumnDef>(cmd.def, 'ColumnDef'))
+          .flatMap((column) => {
+            const rewrite = column && rewriteOf(column);
+            return rewrite ? [{ ...rewrite, column: `${relationName(node.relation)}.${quoteName(column.colname ?? '?')}` }] : [];
+          });
+        if (!rewrites.length) return;
+        const certain = rewrites.some((r) => r.risk === 'high');
+        const reasons = rewrites.map((r) => `${r.column} ${r.reason}`).join('; ');
+        context.report({
+          statement,
+          risk: certain ? 'high' : 'medium',
+          message: certain
+            ? `ADD COLUMN rewrites the whole table under an ACCESS EXCLUSIVE lock that blocks reads and writes: ${reasons}.`
+            : `ADD COLUMN may rewrite the whole table under an ACCESS EXCLUSIVE lock: ${reasons}.`,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,54 @@
+import { cosmiconfig } from 'cosmiconfig';
+import { relative } from 'node:path';
+import type { z } from 'zod';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** A configuration problem: the CLI prints it and exits 2. */
+export class ConfigError extends Error {}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, or null for the defaults. */
+  filepath: string | null;
+}
+
+const explorer = cosmiconfig('pgwarden', { searchStrategy: 'project' });
+
+/** Finds the config from `cwd` upwards (or loads `explicitPath`) and validates it. */
+export async function loadConfig(cwd: string, explicitPath?: string, ruleIds?: ReadonlySet<string>): Promise<LoadedConfig> {
+  let result: { config: unknown; filepath: string } | null;
+  try {
+    result = explicitPath ? await explorer.load(explicitPath) : await explorer.search(cwd);
+  } catch (error) {
+    const where = explicitPath ?? cwd;
+    throw new ConfigError(`Cannot read configuration ${where}: ${(error as Error).message}`);
+  }
+  const filepath = result?.filepath ?? null;
+  const config = validateConfig(result?.config ?? {}, filepath ? relative(cwd, filepath) || filepath : 'defaults', ruleIds);
+  return { config, filepath };
+}
+
+export function validateConfig(raw: unknown, origin: string, ruleIds?: ReadonlySet<string>): Config {
+  const parsed = ConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(formatIssues(origin, parsed.error.issues));
+  if (ruleIds) {
+    const unknown = Object.keys(parsed.data.rules).filter((id) => !ruleIds.has(id));
+    if (unknown.length) {
+      throw new ConfigError(
+        `Invalid configuration in ${origin}:\n` + unknown.map((id) => `  rules.${id}: unknown rule "${id}" (see \`pgwarden rules\`)`).join('\n'),
+      );
+    }
+  }
+  return parsed.data;
+}
+
+function formatIssues(origin: string, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `  ${path ? `${path}.` : ''}${key}: unknown key`).join('\n');
+    }
+    return `  ${path || '(root)'}: ${issue.message}`;
+  });
+  return `Invalid configuration in ${origin}:\n${lines.join('\n')}`;
+}

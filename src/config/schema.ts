@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { RISK_LEVELS } from '../analysis/risk.js';
+import { LAYOUTS } from '../migrations/types.js';
+
+const severity = z.enum(['off', 'warning', 'error']);
+const duration = z.union([
+  z.number().int().min(0).describe('milliseconds'),
+  z.string().regex(/^\d+\s*(ms|s|min|h)?$/, 'expected a duration such as 500ms, 2s or 1min'),
+]);
+
+const database = z.union([
+  z.string().describe('a postgres:// URL, pglite:memory or pglite:<dir>'),
+  z.object({ env: z.string().describe('name of the environment variable that holds the URL') }).strict(),
+]);
+
+export const EnvironmentSchema = z
+  .object({
+    maxRisk: z.enum(RISK_LEVELS),
+    database: database.optional(),
+    lockTimeout: duration.optional(),
+    statementTimeout: duration.optional(),
+    requireRehearsal: z.boolean().optional(),
+    allowOverride: z.boolean().optional(),
+    beforeApply: z.string().optional(),
+    afterApply: z.string().optional(),
+  })
+  .strict();
+
+export const MigrationsSchema = z
+  .object({
+    dir: z.string().default('migrations'),
+    layout: z.enum(['auto', ...LAYOUTS]).default('auto'),
+    transaction: z.enum(['auto', 'per-file', 'none']).default('auto'),
+    rollback: z.enum(['auto', 'required', 'off']).default('auto'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    postgresVersion: z.number().int().min(10).max(18).default(16),
+    migrations: MigrationsSchema.prefault({}),
+    rules: z.record(z.string(), severity).default({}),
+    stats: z.string().optional(),
+    environments: z.record(z.string(), EnvironmentSchema).optional(),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
+export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;

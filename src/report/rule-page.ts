@@ -1,0 +1,51 @@
+import { defaultSeverity, type Rule } from '../analysis/rule.js';
+import { describeLockEffect } from '../analysis/locks.js';
+
+/** A rule's documentation page in Markdown, from its metadata alone. */
+export function rulePage(rule: Rule): string {
+  const meta = rule.meta;
+  const facts = [
+    `- **Risk:** ${meta.risk}`,
+    `- **Default severity:** ${meta.optIn ? 'off (opt-in)' : defaultSeverity(meta)}`,
+    `- **Tags:** ${meta.tags.join(', ')}`,
+  ];
+  if (meta.lock) facts.push(`- **Lock:** ${meta.lock} (${describeLockEffect(meta.lock)})`);
+  if (meta.postgres) {
+    const { min, max } = meta.postgres;
+    facts.push(`- **PostgreSQL versions:** ${min ? `${min}` : 'any'}${max ? ` to ${max}` : min ? ' and later' : ''}`);
+  }
+  return [
+    `# ${meta.id}`,
+    '',
+    meta.summary,
+    '',
+    facts.join('\n'),
+    '',
+    '## Why it matters',
+    '',
+    meta.rationale,
+    '',
+    '## Example that triggers it',
+    '',
+    '```sql',
+    meta.badExample,
+    '```',
+    '',
+    '## Safe rewrite',
+    '',
+    '```sql',
+    meta.safeRewrite,
+    '```',
+    '',
+    '## Suppressing it',
+    '',
+    'When the risk is understood and accepted, say so next to the statement, with a reason:',
+    '',
+    '```sql',
+    `-- pgwarden-disable-next-statement ${meta.id} -- reason reviewers can read`,
+    '```',
+    '',
+    `or turn it off for a project in the config: \`rules: { ${meta.id}: off }\`.`,
+    '',
+  ].join('\n');
+}
