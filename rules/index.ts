@@ -2,14 +2,72 @@ import type { Rule } from '../src/analysis/rule.js';
 import noDropTable from './no-drop-table.js';
 import requireConcurrentIndex from './require-concurrent-index.js';
 // batch A imports
+import noDropColumn from './no-drop-column.js';
+import noDropSchema from './no-drop-schema.js';
+import noDropDatabase from './no-drop-database.js';
+import noTruncate from './no-truncate.js';
+import requireWhereClause from './require-where-clause.js';
+import setNotNull from './set-not-null.js';
+import requireDefaultForNotNullColumn from './require-default-for-not-null-column.js';
+import noColumnTypeChange from './no-column-type-change.js';
+import noAddColumnRewrite from './no-add-column-rewrite.js';
+import noTableRewrite from './no-table-rewrite.js';
+import requireConcurrentRefresh from './require-concurrent-refresh.js';
 // batch B imports
+import requireConcurrentIndexDrop from './require-concurrent-index-drop.js';
+import requireConcurrentReindex from './require-concurrent-reindex.js';
+import transactionIncompatibleStatement from './transaction-incompatible-statement.js';
+import requireNotValidForeignKey from './require-not-valid-foreign-key.js';
+import requireNotValidCheck from './require-not-valid-check.js';
+import validateInSameTransaction from './validate-in-same-transaction.js';
+import requireUniqueUsingIndex from './require-unique-using-index.js';
+import noRenameColumn from './no-rename-column.js';
+import noRenameTable from './no-rename-table.js';
+import requireLockTimeout from './require-lock-timeout.js';
+import noGrantToPublic from './no-grant-to-public.js';
+import noPrivilegedRole from './no-privileged-role.js';
+import noPasswordLiteral from './no-password-literal.js';
+import unanalyzableStatement from './unanalyzable-statement.js';
+import requireRollback from './require-rollback.js';
+import declaredRiskMismatch from './declared-risk-mismatch.js';
+import invalidDirective from './invalid-directive.js';
+import unusedDirective from './unused-directive.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
   noDropTable,
   requireConcurrentIndex,
   // batch A rules
+  noDropColumn,
+  noDropSchema,
+  noDropDatabase,
+  noTruncate,
+  requireWhereClause,
+  setNotNull,
+  requireDefaultForNotNullColumn,
+  noColumnTypeChange,
+  noAddColumnRewrite,
+  noTableRewrite,
+  requireConcurrentRefresh,
   // batch B rules
+  requireConcurrentIndexDrop,
+  requireConcurrentReindex,
+  transactionIncompatibleStatement,
+  requireNotValidForeignKey,
+  requireNotValidCheck,
+  validateInSameTransaction,
+  requireUniqueUsingIndex,
+  noRenameColumn,
+  noRenameTable,
+  requireLockTimeout,
+  noGrantToPublic,
+  noPrivilegedRole,
+  noPasswordLiteral,
+  unanalyzableStatement,
+  requireRollback,
+  declaredRiskMismatch,
+  invalidDirective,
+  unusedDirective,
 ];
 
 export function findRule(id: string): Rule | undefined {

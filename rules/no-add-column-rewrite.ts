@@ -7,7 +7,7 @@ import { expressionVolatility } from './support/volatility.js';
 
 interface Rewrite {
   risk: Risk;
-  /** Why, completing "ADD COLUMN t.c …". */
+  /** Why, as a noun phrase: "volatile default gen_random_uuid()". */
   reason: string;
 }
 
@@ -53,16 +53,16 @@ export default defineRule({
   create(context) {
     const rewriteOf = (column: ColumnDef): Rewrite | undefined => {
       const generated = generation(column);
-      if (generated === 'identity') return { risk: 'high', reason: 'is an identity column, numbered row by row' };
-      if (generated === 'stored') return { risk: 'high', reason: 'is GENERATED … STORED, computed and stored for every row' };
-      if (isSerial(column)) return { risk: 'high', reason: 'is serial, whose implicit nextval() default is volatile' };
+      if (generated === 'identity') return { risk: 'high', reason: 'identity column, numbered row by row' };
+      if (generated === 'stored') return { risk: 'high', reason: 'GENERATED … STORED column, computed for every row' };
+      if (isSerial(column)) return { risk: 'high', reason: 'serial column, whose implicit nextval() default is volatile' };
       const expression = defaultExpression(column);
       if (!expression) return undefined;
       const { volatility, functionName } = expressionVolatility(expression);
-      if (volatility === 'volatile') return { risk: 'high', reason: `has the volatile default ${functionName}(), a new value per row` };
-      if (context.postgresVersion < 11) return { risk: 'high', reason: 'has a non-NULL default, which rewrites before PostgreSQL 11' };
+      if (volatility === 'volatile') return { risk: 'high', reason: `volatile default ${functionName}(), a new value per row` };
+      if (context.postgresVersion < 11) return { risk: 'high', reason: 'non-NULL default, written into every row before PostgreSQL 11' };
       if (volatility === 'unknown') {
-        return { risk: 'medium', reason: `has a default calling ${functionName}(), and pgwarden cannot tell whether it is volatile` };
+        return { risk: 'medium', reason: `default calling ${functionName}(), which pgwarden cannot tell is volatile or not` };
       }
       return undefined;
     };
@@ -70,16 +70,19 @@ export default defineRule({
     return {
       AlterTableStmt(node, statement) {
         if (node.objtype !== 'OBJECT_TABLE' || context.state.schema.isCreatedHere(node.relation)) return;
-        const rewrites = alterCommands(node.cmds)
-          .filter((cmd) => cmd.subtype === 'AT_AddColumn')
-          .map((cmd) => unwrap<ColumnDef>(cmd.def, 'ColumnDef'))
-          .flatMap((column) => {
-            const rewrite = column && rewriteOf(column);
-            return rewrite ? [{ ...rewrite, column: `${relationName(node.relation)}.${quoteName(column.colname ?? '?')}` }] : [];
-          });
-        if (!rewrites.length) return;
-        const certain = rewrites.some((r) => r.risk === 'high');
-        const reasons = rewrites.map((r) => `${r.column} ${r.reason}`).join('; ');
+        const columnsByReason = new Map<string, { risk: Risk; columns: string[] }>();
+        for (const cmd of alterCommands(node.cmds)) {
+          const column = cmd.subtype === 'AT_AddColumn' ? unwrap<ColumnDef>(cmd.def, 'ColumnDef') : undefined;
+          const rewrite = column && rewriteOf(column);
+          if (!rewrite) continue;
+          const group = columnsByReason.get(rewrite.reason) ?? { risk: rewrite.risk, columns: [] };
+          group.columns.push(`${relationName(node.relation)}.${quoteName(column.colname ?? '?')}`);
+          columnsByReason.set(rewrite.reason, group);
+        }
+        if (!columnsByReason.size) return;
+        const groups = [...columnsByReason].map(([reason, group]) => ({ ...group, text: `${reason} (${group.columns.join(', ')})` }));
+        const certain = groups.some((group) => group.risk === 'high');
+        const reasons = groups.map((group) => group.text).join('; ');
         context.report({
           statement,
           risk: certain ? 'high' : 'medium',

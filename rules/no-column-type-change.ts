@@ -1,11 +1,16 @@
-import type { ColumnDef, Node, VariableSetStmt } from 'libpg-query';
+import type { ColumnDef } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
-import type { Risk } from '../src/analysis/risk.js';
 import { alterCommands, quoteName, relationName, typeDisplay, typeInfo, unwrap } from '../src/sql/ast.js';
 import { typeChange } from './support/types.js';
 
+interface TypeChangeFinding {
+  /** rewrite: certain; maybe: the old type is unknown; indexes: only the column's indexes are rebuilt. */
+  outcome: 'rewrite' | 'maybe' | 'indexes';
+  text: string;
+}
+
 /** Zone names whose offset is fixed at 0, which is what PostgreSQL 12+ checks. */
-const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'zulu', 'etc/zulu', 'z']);
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt', 'zulu', 'etc/zulu', 'z', '0']);
 
 export default defineRule({
   meta: {
@@ -23,90 +28,75 @@ export default defineRule({
       '`varchar` or to `text`, `text` to unlimited `varchar`, `numeric(p,s)` to a larger precision with the same ',
       'scale (or to plain `numeric`), `varbit(n)` to a longer `varbit`, `cidr` to `inet`, and raising the ',
       'precision of `timestamp`/`time`. pgwarden stays quiet for those when it knows the old type from earlier ',
-      'migrations. Anything else rewrites, including `int` to `bigint`, shrinking a length, any `USING` clause, ',
-      'and array types. A collation change rebuilds the indexes on the column, and pgwarden cannot see the old ',
-      'collation, so it is treated as a rewrite.\n\n',
+      'migrations. Anything else rewrites, including `int` to `bigint`, shrinking a length, and changes to ',
+      'array types. A `USING` clause is treated as a rewrite, since pgwarden does not evaluate it. A collation ',
+      'change rebuilds the indexes on the column, and pgwarden cannot see the old collation, so it is treated as ',
+      'a rewrite too.\n\n',
       '`timestamp` to `timestamptz` (or back) rewrites the table unless the session `TimeZone` is UTC on ',
       'PostgreSQL 12+; even then the indexes on the column are rebuilt, because the two types sort with ',
       'different operator classes.',
     ].join(''),
     help: 'Add a new column of the new type, dual-write and backfill it in batches, then switch reads and drop the old column.',
-    badExample: 'ALTER TABLE events ALTER COLUMN id TYPE bigint;',
+    badExample: 'ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;',
     safeRewrite: [
       '-- Migration 1: add the new column (instant) and keep it in sync for new writes.',
-      'ALTER TABLE events ADD COLUMN id_new bigint;',
-      'CREATE FUNCTION events_sync_id() RETURNS trigger LANGUAGE plpgsql AS $$',
-      'BEGIN NEW.id_new := NEW.id; RETURN NEW; END $$;',
-      'CREATE TRIGGER events_sync_id BEFORE INSERT OR UPDATE ON events',
-      '  FOR EACH ROW EXECUTE FUNCTION events_sync_id();',
-      '-- Backfill outside the migration, 5000 rows per transaction, until no row is left:',
-      '--   UPDATE events SET id_new = id WHERE id IN (SELECT id FROM events WHERE id_new IS NULL LIMIT 5000);',
-      '-- Migration 2 (pgwarden:no-transaction): index the new column without blocking writes.',
-      'CREATE UNIQUE INDEX CONCURRENTLY events_id_new_key ON events (id_new);',
-      '-- Migration 3, after the application reads id_new: swap the names in one short transaction.',
+      'ALTER TABLE orders ADD COLUMN quantity_new bigint;',
+      'CREATE FUNCTION orders_sync_quantity() RETURNS trigger LANGUAGE plpgsql AS $$',
+      'BEGIN NEW.quantity_new := NEW.quantity; RETURN NEW; END $$;',
+      'CREATE TRIGGER orders_sync_quantity BEFORE INSERT OR UPDATE ON orders',
+      '  FOR EACH ROW EXECUTE FUNCTION orders_sync_quantity();',
+      '-- Backfill outside the migration, 5000 rows per transaction, until it updates no row:',
+      '--   UPDATE orders SET quantity_new = quantity WHERE id IN (SELECT id FROM orders',
+      '--     WHERE quantity_new IS NULL AND quantity IS NOT NULL LIMIT 5000);',
+      '-- Migration 2 (pgwarden:no-transaction): rebuild the old column\'s indexes on the new one.',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_quantity_new_idx ON orders (quantity_new);',
+      '-- Migration 3, one short transaction: swap the names; code using "quantity" keeps working.',
       "SET lock_timeout = '2s';",
-      'ALTER TABLE events RENAME COLUMN id TO id_old;',
-      'ALTER TABLE events RENAME COLUMN id_new TO id;',
-      '-- Later: drop the trigger, the function and id_old once nothing uses them.',
+      'DROP TRIGGER orders_sync_quantity ON orders;',
+      'DROP FUNCTION orders_sync_quantity();',
+      'ALTER TABLE orders RENAME COLUMN quantity TO quantity_old;',
+      'ALTER TABLE orders RENAME COLUMN quantity_new TO quantity;',
+      '-- Later, once nothing reads it: ALTER TABLE orders DROP COLUMN quantity_old;',
     ].join('\n'),
   },
   create(context) {
-    let utcSession: { local: boolean; transaction: number } | undefined;
-    const isUtcSession = () =>
-      !!utcSession && (!utcSession.local || utcSession.transaction === context.state.transactionId);
-
     return {
-      VariableSetStmt(node) {
-        if (node.kind === 'VAR_RESET_ALL') utcSession = undefined;
-        if (node.name !== 'timezone') return;
-        utcSession = isUtcSetting(node) ? { local: !!node.is_local, transaction: context.state.transactionId } : undefined;
-      },
       AlterTableStmt(node, statement) {
         if (node.objtype !== 'OBJECT_TABLE' || context.state.schema.isCreatedHere(node.relation)) return;
         const table = context.state.schema.relation(node.relation);
-        const problems: Array<{ risk: Risk; text: string }> = [];
+        const timeZone = context.state.setting('timezone');
+        const utc = context.postgresVersion >= 12 && timeZone !== undefined && UTC_ZONES.has(timeZone.toLowerCase());
+        const changes: TypeChangeFinding[] = [];
         for (const cmd of alterCommands(node.cmds)) {
           const def = cmd.subtype === 'AT_AlterColumnType' ? unwrap<ColumnDef>(cmd.def, 'ColumnDef') : undefined;
           if (!def || !cmd.name) continue;
-          const column = `${relationName(node.relation)}.${quoteName(cmd.name)}`;
           const newType = typeInfo(def.typeName);
           const oldType = table?.columns.get(cmd.name)?.type;
-          const change = `${column} ${oldType ? `from ${typeDisplay(oldType)} ` : ''}to ${typeDisplay(newType)}`;
-          if (def.raw_default) {
-            problems.push({ risk: 'high', text: `${change} with USING rewrites the table` });
-          } else if (def.collClause) {
-            problems.push({ risk: 'high', text: `${change} with a COLLATE clause rebuilds its indexes and may rewrite the table` });
-          } else if (!oldType) {
-            problems.push({ risk: 'high', text: `${change} may rewrite the table (its current type is unknown)` });
-          } else {
+          const change = `${relationName(node.relation)}.${quoteName(cmd.name)} ${oldType ? `from ${typeDisplay(oldType)} ` : ''}to ${typeDisplay(newType)}`;
+          if (def.raw_default) changes.push({ outcome: 'rewrite', text: `${change} (USING)` });
+          else if (def.collClause) changes.push({ outcome: 'rewrite', text: `${change} (COLLATE: indexes rebuilt)` });
+          else if (!oldType) changes.push({ outcome: 'maybe', text: `${change} (current type unknown)` });
+          else {
             const cost = typeChange(oldType, newType);
-            if (cost === 'rewrite') problems.push({ risk: 'high', text: `${change} rewrites the table` });
-            else if (cost === 'timestamp-time-zone') problems.push(timeZoneChange(change, context.postgresVersion >= 12 && isUtcSession()));
+            if (cost === 'rewrite') changes.push({ outcome: 'rewrite', text: change });
+            else if (cost === 'timestamp-time-zone' && utc) changes.push({ outcome: 'indexes', text: `${change} (UTC session: no table rewrite)` });
+            else if (cost === 'timestamp-time-zone') changes.push({ outcome: 'rewrite', text: `${change} (session TimeZone not known to be UTC)` });
           }
         }
-        if (!problems.length) return;
-        const risk: Risk = problems.some((p) => p.risk === 'high') ? 'high' : 'medium';
+        if (!changes.length) return;
+        const listed = changes.map((c) => c.text).join('; ');
+        const outcomes = new Set(changes.map((c) => c.outcome));
+        const effect = outcomes.has('rewrite')
+          ? 'rewrites the table and its indexes'
+          : outcomes.has('maybe')
+            ? 'may rewrite the table and its indexes'
+            : 'rebuilds the indexes on the column';
         context.report({
           statement,
-          risk,
-          message: `ALTER COLUMN TYPE ${problems.map((p) => p.text).join('; ')}, holding an ACCESS EXCLUSIVE lock that blocks reads and writes.`,
+          risk: outcomes.has('rewrite') || outcomes.has('maybe') ? 'high' : 'medium',
+          message: `ALTER COLUMN TYPE ${effect} under an ACCESS EXCLUSIVE lock that blocks reads and writes: ${listed}.`,
         });
       },
     };
   },
 });
-
-function timeZoneChange(change: string, utc: boolean): { risk: Risk; text: string } {
-  return utc
-    ? { risk: 'medium', text: `${change} skips the rewrite in a UTC session but rebuilds the indexes on the column` }
-    : { risk: 'high', text: `${change} rewrites the table unless the session TimeZone is UTC (PostgreSQL 12+)` };
-}
-
-/** `SET TIME ZONE 'UTC'`, `SET timezone = 'Etc/UTC'`, `SET TIME ZONE 0`. */
-function isUtcSetting(node: VariableSetStmt): boolean {
-  if (node.kind !== 'VAR_SET_VALUE') return false;
-  const value: Node | undefined = node.args?.[0];
-  const constant = unwrap<{ sval?: { sval?: string }; ival?: { ival?: number } }>(value, 'A_Const');
-  if (constant?.sval) return UTC_ZONES.has((constant.sval.sval ?? '').toLowerCase());
-  return !!constant?.ival && !constant.ival.ival;
-}

@@ -52,10 +52,11 @@ export default defineRule({
         }
         if (createdHere || !dropped.length) return;
         const names = dropped.map((column) => `${relationName(node.relation)}.${quoteName(column.name)}`);
-        const cascade = dropped.some((column) => column.cascade) ? ' CASCADE also drops the views and constraints that use it.' : '';
+        const them = names.length > 1 ? 'them' : 'it';
+        const cascade = dropped.some((column) => column.cascade) ? ` CASCADE also drops the views and constraints that use ${them}.` : '';
         context.report({
           statement,
-          message: `DROP COLUMN ${names.join(', ')} deletes the column data under an ACCESS EXCLUSIVE lock, and code still using ${names.length > 1 ? 'them' : 'it'} fails.${cascade}`,
+          message: `DROP COLUMN ${names.join(', ')} deletes the column data under an ACCESS EXCLUSIVE lock, and code still using ${them} fails.${cascade}`,
         });
       },
     };

@@ -33,7 +33,9 @@ export default defineRule({
     const createdHere = new Set<string>();
     return {
       CreateSchemaStmt(node) {
-        if (node.schemaname && !node.if_not_exists) createdHere.add(node.schemaname);
+        // CREATE SCHEMA AUTHORIZATION joe names the schema after the role.
+        const name = node.schemaname ?? node.authrole?.rolename;
+        if (name && !node.if_not_exists) createdHere.add(name);
       },
       DropStmt(node, statement) {
         if (node.removeType !== 'OBJECT_SCHEMA') return;

@@ -1,13 +1,6 @@
-import type { AlterTableStmt, Constraint } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
-import { relationKey, type RelationModel } from '../src/analysis/schema.js';
-import { alterCommands, checkedNotNullColumn, quoteName, relationName, stringList, unwrap } from '../src/sql/ast.js';
-
-/** A constraint proving a column has no NULLs: `CHECK (col IS NOT NULL)`, or a PostgreSQL 18 `NOT NULL col` constraint. */
-interface NotNullProof {
-  column: string;
-  validated: boolean;
-}
+import type { RelationModel } from '../src/analysis/schema.js';
+import { alterCommands, quoteName, relationName } from '../src/sql/ast.js';
 
 export default defineRule({
   meta: {
@@ -44,50 +37,20 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    // The schema model only follows tables it has seen created; this remembers proofs added in
-    // this migration to any table, by table key and constraint name.
-    const proofs = new Map<string, Map<string, NotNullProof>>();
-
-    const isProven = (table: RelationModel | undefined, key: string, column: string): boolean => {
-      if (context.postgresVersion < 12) return false;
-      const modelled = [...(table?.constraints.values() ?? [])].some(
-        (c) => c.kind === 'check' && c.validated && c.notNullColumn === column,
-      );
-      const tracked = [...(proofs.get(key)?.values() ?? [])].some((p) => p.validated && p.column === column);
-      return modelled || tracked;
-    };
-
-    const remember = (node: AlterTableStmt, key: string) => {
-      const table = proofs.get(key) ?? new Map<string, NotNullProof>();
-      proofs.set(key, table);
-      for (const cmd of alterCommands(node.cmds)) {
-        if (cmd.subtype === 'AT_AddConstraint') {
-          const constraint = unwrap<Constraint>(cmd.def, 'Constraint');
-          const column = constraint && provedColumn(constraint);
-          if (constraint && column) {
-            const name = constraint.conname ?? `<unnamed ${table.size}>`;
-            table.set(name, { column, validated: !constraint.skip_validation });
-          }
-        } else if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-          const proof = table.get(cmd.name);
-          if (proof) proof.validated = true;
-        } else if (cmd.subtype === 'AT_DropConstraint' && cmd.name) {
-          table.delete(cmd.name);
-        }
-      }
-    };
+    /** A validated CHECK (col IS NOT NULL) or NOT NULL constraint lets PostgreSQL 12+ skip the scan. */
+    const isProven = (table: RelationModel | undefined, column: string): boolean =>
+      context.postgresVersion >= 12 &&
+      [...(table?.constraints.values() ?? [])].some((c) => c.validated && c.notNullColumn === column);
 
     return {
       AlterTableStmt(node, statement) {
         if (node.objtype !== 'OBJECT_TABLE' || !node.relation) return;
-        const key = relationKey(node.relation);
         const table = context.state.schema.relation(node.relation);
         const scanned = alterCommands(node.cmds)
           .filter((cmd) => cmd.subtype === 'AT_SetNotNull' && cmd.name)
           .map((cmd) => cmd.name!)
           // SET NOT NULL on a column that already is NOT NULL does nothing.
-          .filter((column) => !table?.columns.get(column)?.notNull && !isProven(table, key, column));
-        remember(node, key);
+          .filter((column) => !table?.columns.get(column)?.notNull && !isProven(table, column));
         if (!scanned.length || context.state.schema.isCreatedHere(node.relation)) return;
 
         const columns = scanned.map((column) => `${relationName(node.relation)}.${quoteName(column)}`).join(', ');
@@ -107,9 +70,3 @@ export default defineRule({
     };
   },
 });
-
-function provedColumn(constraint: Constraint): string | undefined {
-  if (constraint.contype === 'CONSTR_CHECK') return checkedNotNullColumn(constraint);
-  if (constraint.contype === 'CONSTR_NOTNULL') return stringList(constraint.keys)[0];
-  return undefined;
-}

@@ -71,6 +71,7 @@ export function lintText(text: string, path: string, settings: LintSettings, abs
 export interface FileOutcome {
   path: string;
   reports: FileReport[];
+  /** The file's text when a report has something to show under it. */
   text?: string;
   internalError?: string;
 }
@@ -83,7 +84,10 @@ export function lintFile(read: () => string, path: string, settings: LintSetting
     return { path, reports: [unreadableFileReport(path, `Cannot read file: ${(error as Error).message}`)] };
   }
   try {
-    return { path, text, reports: lintText(text, path, settings, absolutePath) };
+    const reports = lintText(text, path, settings, absolutePath);
+    // The text is only needed for excerpts under findings; leaving it out keeps worker messages small.
+    const shown = reports.some((r) => r.findings.length || r.parseErrors.length);
+    return { path, reports, ...(shown ? { text } : {}) };
   } catch (error) {
     return {
       path,

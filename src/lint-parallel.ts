@@ -9,39 +9,58 @@ import { displayPath, lintFile, type FileOutcome, type LintSettings } from './li
 const MIN_FILES_FOR_WORKERS = 200;
 
 export interface WorkerInput {
-  files: string[];
+  files: readonly string[];
+  /** One Int32 shared by all threads: the index of the next file to take. */
+  next: SharedArrayBuffer;
   settings: Omit<LintSettings, 'rules' | 'severities'> & { severities: Array<[string, string]> };
 }
 
+export type WorkerOutput = Array<[index: number, outcome: FileOutcome]>;
+
 const workerUrl = new URL('./lint-worker.js', import.meta.url);
 
-/**
- * Lints files on every core: the main thread takes a share and worker threads the rest. Results
- * come back in input order. Runs single-threaded for small inputs, when PGWARDEN_THREADS=1, with
- * custom rule sets (functions cannot cross threads), or from TypeScript sources (no built worker).
- */
-export async function lintInParallel(files: readonly string[], settings: LintSettings): Promise<FileOutcome[]> {
-  const lintOne = (file: string) => lintFile(() => readFileSync(file, 'utf8'), displayPath(file, settings.cwd), settings, file);
-  const threads = Math.min(Number(process.env['PGWARDEN_THREADS']) || availableParallelism(), 8);
-  const canUseWorkers =
-    threads > 1 && files.length >= MIN_FILES_FOR_WORKERS && settings.rules === allRules && existsSync(fileURLToPath(workerUrl));
-  if (!canUseWorkers) return files.map(lintOne);
-
-  // Interleave so every share gets a mix of small and large files.
-  const shares: string[][] = Array.from({ length: threads }, () => []);
-  files.forEach((file, i) => shares[i % threads]!.push(file));
-  const { rules: _rules, severities, ...plain } = settings;
-  const workers = shares.slice(1).map((share) => runWorker({ files: share, settings: { ...plain, severities: [...severities] } }));
-  const mine = shares[0]!.map(lintOne);
-  const theirs = await Promise.all(workers);
-  const results = [mine, ...theirs];
-  return files.map((_, i) => results[i % threads]![Math.floor(i / threads)]!);
+/** Takes files from the shared counter until none are left. */
+export function drainFiles(
+  files: readonly string[],
+  next: Int32Array,
+  settings: LintSettings,
+  out: WorkerOutput,
+): void {
+  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) {
+    const file = files[i]!;
+    out.push([i, lintFile(() => readFileSync(file, 'utf8'), displayPath(file, settings.cwd), settings, file)]);
+  }
 }
 
-function runWorker(input: WorkerInput): Promise<FileOutcome[]> {
+/**
+ * Lints files on every core. The main thread starts at once and worker threads join as soon as
+ * they have loaded; all take the next file from a shared counter, so a slow start or a large
+ * file never leaves a core idle. Results come back in input order. Runs on one thread for small
+ * inputs, with PGWARDEN_THREADS=1, with custom rule sets (functions cannot cross threads), and
+ * from TypeScript sources (no built worker).
+ */
+export async function lintInParallel(files: readonly string[], settings: LintSettings): Promise<FileOutcome[]> {
+  const threads = Math.min(Number(process.env['PGWARDEN_THREADS']) || availableParallelism(), 8);
+  const parallel =
+    threads > 1 && files.length >= MIN_FILES_FOR_WORKERS && settings.rules === allRules && existsSync(fileURLToPath(workerUrl));
+  const next = new SharedArrayBuffer(4);
+  const { rules: _rules, severities, ...plain } = settings;
+  const input: WorkerInput = { files, next, settings: { ...plain, severities: [...severities] } };
+  const workers = parallel ? Array.from({ length: threads - 1 }, () => runWorker(input)) : [];
+
+  const mine: WorkerOutput = [];
+  drainFiles(files, new Int32Array(next), settings, mine);
+  const outcomes = new Array<FileOutcome>(files.length);
+  for (const share of [mine, ...(await Promise.all(workers))]) {
+    for (const [index, outcome] of share) outcomes[index] = outcome;
+  }
+  return outcomes;
+}
+
+function runWorker(input: WorkerInput): Promise<WorkerOutput> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: input });
-    worker.once('message', (outcomes: FileOutcome[]) => resolve(outcomes));
+    worker.once('message', (output: WorkerOutput) => resolve(output));
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`lint worker exited with code ${code}`));

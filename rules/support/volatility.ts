@@ -7,7 +7,7 @@ import { stringList, walkNodes } from '../../src/sql/ast.js';
  */
 export type Volatility = 'volatile' | 'non-volatile' | 'unknown';
 
-/** VOLATILE in pg_proc (core, pgcrypto, uuid-ossp): a new value per call, so per row. */
+/** VOLATILE in pg_proc (core, pgcrypto, uuid-ossp, pg_uuidv7): a new value per call, so per row. */
 const VOLATILE = new Set([
   'random',
   'random_normal',
@@ -18,6 +18,7 @@ const VOLATILE = new Set([
   'uuid_generate_v1',
   'uuid_generate_v1mc',
   'uuid_generate_v4',
+  'uuid_generate_v7',
   'gen_random_bytes',
   'gen_salt',
   'clock_timestamp',

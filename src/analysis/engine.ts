@@ -7,7 +7,7 @@ import { readDirectives, type Directive } from './directives.js';
 import { readHeader, type MigrationHeader } from './headers.js';
 import { maxRisk, riskRank, type Risk } from './risk.js';
 import { AnalysisState } from './state.js';
-import type { SchemaModel } from './schema.js';
+import { CURRENT, type SchemaModel } from './schema.js';
 import { runnerWrapsFile, type TransactionMode } from './transactions.js';
 
 /** Rules whose findings the engine itself produces, after the others have run. */
@@ -58,6 +58,8 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     directives.some((d) => d.kind === 'no-transaction'),
     options.postgresVersion,
   );
+  // Whatever a caller replayed into the model before, this file's statements are "created here".
+  options.schema?.setMigration(CURRENT);
   const state = new AnalysisState({
     postgresVersion: options.postgresVersion,
     runnerTransaction,

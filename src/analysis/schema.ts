@@ -35,9 +35,9 @@ export interface ColumnModel {
 
 export interface ConstraintModel {
   name: string;
-  kind: 'check' | 'foreign' | 'unique' | 'primary' | 'exclusion';
+  kind: 'check' | 'foreign' | 'unique' | 'primary' | 'exclusion' | 'not-null';
   validated: boolean;
-  /** For `CHECK (col IS NOT NULL)`: the column it proves. */
+  /** For `CHECK (col IS NOT NULL)` and NOT NULL constraints (PostgreSQL 18): the column it proves. */
   notNullColumn?: string;
   createdBy: string;
 }
@@ -58,6 +58,8 @@ export interface IndexModel {
 }
 
 export const CURRENT = '<current>';
+/** Objects first seen being altered: they existed before, created by a migration we did not read. */
+export const PREEXISTING = '<pre-existing>';
 
 export function relationKey(relation: RangeVar | { schemaname?: string; relname?: string }): string {
   const schema = relation.schemaname;
@@ -80,6 +82,18 @@ export class SchemaModel {
 
   relation(relation: RangeVar | undefined): RelationModel | undefined {
     return relation ? this.relations.get(relationKey(relation)) : undefined;
+  }
+
+  /** The relation, or a placeholder for one that existed before anything the model has read. */
+  private relationOrPlaceholder(relation: RangeVar | undefined): RelationModel | undefined {
+    if (!relation) return undefined;
+    const known = this.relation(relation);
+    if (known) return known;
+    const current = this.migration;
+    this.migration = PREEXISTING;
+    const placeholder = this.addRelation(relation, 'table');
+    this.migration = current;
+    return placeholder;
   }
 
   /** True when the relation was created by the migration under analysis. */
@@ -168,6 +182,16 @@ export class SchemaModel {
       CONSTR_PRIMARY: 'primary',
       CONSTR_EXCLUSION: 'exclusion',
     };
+    if (constraint.contype === 'CONSTR_NOTNULL' && !column) {
+      // PostgreSQL 18: a table-level NOT NULL constraint (ADD CONSTRAINT name NOT NULL col).
+      const proved = stringList(constraint.keys)[0];
+      if (!proved) return;
+      const name = constraint.conname ?? `${table.name}_${proved}_not_null`;
+      const validated = !constraint.skip_validation;
+      table.constraints.set(name, { name, kind: 'not-null', validated, notNullColumn: proved, createdBy: this.migration });
+      if (validated) this.markNotNull(table, proved);
+      return;
+    }
     const kind = kinds[constraint.contype ?? ''];
     if (!kind) return;
     const name = constraint.conname ?? `${table.name}_${column ?? table.constraints.size}_${kind}`;
@@ -187,8 +211,14 @@ export class SchemaModel {
     }
   }
 
+  private markNotNull(table: RelationModel, column: string): void {
+    const model = table.columns.get(column);
+    if (model) model.notNull = true;
+  }
+
   private alterTable(stmt: AlterTableStmt): void {
-    const table = this.relation(stmt.relation);
+    // Constraints added to and validated on a table we never saw created still matter later.
+    const table = stmt.objtype === 'OBJECT_TABLE' ? this.relationOrPlaceholder(stmt.relation) : this.relation(stmt.relation);
     if (!table) return;
     for (const cmd of alterCommands(stmt.cmds)) {
       const column = cmd.name ? table.columns.get(cmd.name) : undefined;
@@ -223,6 +253,7 @@ export class SchemaModel {
         case 'AT_ValidateConstraint': {
           const constraint = cmd.name ? table.constraints.get(cmd.name) : undefined;
           if (constraint) constraint.validated = true;
+          if (constraint?.kind === 'not-null' && constraint.notNullColumn) this.markNotNull(table, constraint.notNullColumn);
           break;
         }
         case 'AT_DropConstraint':

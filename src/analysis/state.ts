@@ -7,6 +7,13 @@ import { transactionControl } from './transactions.js';
 /** The session settings that matter to lock hygiene. */
 export type TimeoutSetting = 'lock_timeout' | 'statement_timeout';
 
+interface SettingValue {
+  /** The value as written, or undefined after SET … TO DEFAULT / RESET. */
+  value: string | undefined;
+  local: boolean;
+  transaction: number;
+}
+
 /**
  * Everything the rules may ask about the point a statement runs at: the transaction it runs in,
  * the settings in force, and the objects known so far. Rules read it before the statement is
@@ -19,7 +26,7 @@ export class AnalysisState {
   readonly runnerTransaction: boolean;
   private open: boolean;
   private transaction = 0;
-  private readonly timeouts = new Map<TimeoutSetting, { local: boolean; transaction: number }>();
+  private readonly settings = new Map<string, SettingValue>();
 
   constructor(options: { postgresVersion: number; runnerTransaction: boolean; schema?: SchemaModel }) {
     this.postgresVersion = options.postgresVersion;
@@ -38,9 +45,20 @@ export class AnalysisState {
     return this.transaction;
   }
 
+  /**
+   * A session setting this migration set (`SET`, `SET LOCAL` within its transaction, or
+   * `set_config`), lower-cased name; undefined when the migration did not set it.
+   */
+  setting(name: string): string | undefined {
+    const entry = this.settings.get(name.toLowerCase());
+    if (!entry || (entry.local && entry.transaction !== this.transaction)) return undefined;
+    return entry.value;
+  }
+
+  /** A timeout set to something other than 0 (which disables it). */
   hasTimeout(setting: TimeoutSetting): boolean {
-    const value = this.timeouts.get(setting);
-    return !!value && (!value.local || value.transaction === this.transaction);
+    const value = this.setting(setting);
+    return value !== undefined && !/^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(value);
   }
 
   /** Called before rules see a statement. */
@@ -59,47 +77,48 @@ export class AnalysisState {
     } else if (control === 'commit' || control === 'rollback') {
       this.open = false;
     }
-    for (const [setting, value, local] of timeoutAssignments(statement)) {
-      if (value) this.timeouts.set(setting, { local, transaction: this.transaction });
-      else this.timeouts.delete(setting);
+    for (const change of settingChanges(statement)) {
+      if (change.name === '*') this.settings.clear();
+      else this.settings.set(change.name, { value: change.value, local: change.local, transaction: this.transaction });
     }
   }
 }
 
-const TIMEOUTS: readonly string[] = ['lock_timeout', 'statement_timeout'];
+interface SettingChange {
+  /** Lower-cased setting name, or `*` for RESET ALL. */
+  name: string;
+  value: string | undefined;
+  local: boolean;
+}
 
-/** `SET [LOCAL] lock_timeout = …`, `RESET …` and `SELECT set_config('lock_timeout', …, is_local)`. */
-function timeoutAssignments(statement: Statement): Array<[TimeoutSetting, boolean, boolean]> {
+/** `SET [LOCAL] name = …`, `SET TIME ZONE …`, `RESET …` and `SELECT set_config('name', …, is_local)`. */
+function settingChanges(statement: Statement): SettingChange[] {
   if (statement.type === 'VariableSetStmt') {
     const stmt = statement.ast as VariableSetStmt;
-    if (stmt.kind === 'VAR_RESET_ALL') return TIMEOUTS.map((t) => [t as TimeoutSetting, false, false]);
-    if (!stmt.name || !TIMEOUTS.includes(stmt.name)) return [];
-    const enabled = stmt.kind === 'VAR_SET_VALUE' && !isZero(stmt.args?.[0]);
-    return [[stmt.name as TimeoutSetting, enabled, !!stmt.is_local]];
+    if (stmt.kind === 'VAR_RESET_ALL') return [{ name: '*', value: undefined, local: false }];
+    if (!stmt.name) return [];
+    const value = stmt.kind === 'VAR_SET_VALUE' ? (stmt.args ?? []).map(constantText).join(', ') : undefined;
+    return [{ name: stmt.name.toLowerCase(), value, local: !!stmt.is_local }];
   }
   if (statement.type !== 'SelectStmt') return [];
-  const found: Array<[TimeoutSetting, boolean, boolean]> = [];
+  const found: SettingChange[] = [];
   walkNodes(statement.ast, (type, node) => {
     if (type !== 'FuncCall') return;
     const name = stringList(node['funcname'] as Node[]).pop();
     const args = (node['args'] as Node[] | undefined) ?? [];
     const setting = constantText(args[0]);
-    if (name !== 'set_config' || !setting || !TIMEOUTS.includes(setting)) return;
+    if (name !== 'set_config' || !setting) return;
     const local = unwrap<{ boolval?: { boolval?: boolean } }>(args[2], 'A_Const')?.boolval?.boolval === true;
-    found.push([setting as TimeoutSetting, !isZero(args[1]), local]);
+    found.push({ name: setting.toLowerCase(), value: constantText(args[1]), local });
   });
   return found;
 }
 
-function constantText(node: Node | undefined): string | undefined {
-  const constant = unwrap<{ sval?: { sval?: string }; ival?: { ival?: number } }>(node, 'A_Const');
-  if (!constant) return undefined;
+function constantText(node: Node | undefined): string {
+  const constant = unwrap<{ sval?: { sval?: string }; ival?: { ival?: number }; fval?: { fval?: string } }>(node, 'A_Const');
+  if (!constant) return '';
   if (constant.sval) return constant.sval.sval ?? '';
   if (constant.ival) return String(constant.ival.ival ?? 0);
-  return undefined;
-}
-
-function isZero(node: Node | undefined): boolean {
-  const text = constantText(node);
-  return text === undefined ? false : /^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(text);
+  if (constant.fval) return constant.fval.fval ?? '';
+  return '';
 }

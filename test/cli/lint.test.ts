@@ -35,7 +35,7 @@ async function run(cwd: string, args: string[], options: { stdin?: string; env?:
   return { code, stdout, stderr };
 }
 
-const DROP = 'CREATE TABLE fresh (id int);\nDROP TABLE legacy;\n';
+const DROP = "SET lock_timeout = '2s';\nDROP TABLE legacy;\n";
 const INDEX = '-- a medium-risk migration\nCREATE INDEX orders_placed_idx ON orders (placed_at);\n';
 const CLEAN = 'CREATE TABLE t (id bigint PRIMARY KEY);\n';
 

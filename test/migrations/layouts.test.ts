@@ -80,7 +80,10 @@ describe('migration layouts (auto-detected)', () => {
     const settings = settingsFromConfig(ConfigSchema.parse({}), join(layouts, 'sections'));
     const { report } = await lintPaths(['20240101000000_create_users.sql'], settings);
     const down = report.files.find((f) => f.migration?.direction === 'down')!;
-    expect(down.findings.map((f) => [f.ruleId, f.line])).toEqual([['no-drop-table', 5]]);
+    expect(down.findings.map((f) => [f.ruleId, f.line])).toEqual([
+      ['no-drop-table', 5],
+      ['require-lock-timeout', 5],
+    ]);
     expect(report.files[0]!.findings).toEqual([]);
   });
 });

@@ -1,1 +1,0 @@
-import('libpg-query').then(async m => { await m.loadModule(); for (const s of process.argv.slice(2)) { try { console.log(s, '\n', JSON.stringify(m.parseSync(s).stmts.map(x=>x.stmt))); } catch(e) { console.log(s, 'ERR', e.message) } } })

@@ -1,0 +1,49 @@
+import type { DropStmt } from 'libpg-query';
+import { defineRule } from '../src/analysis/rule.js';
+import { CURRENT } from '../src/analysis/schema.js';
+import { dropTargets } from '../src/sql/ast.js';
+
+export default defineRule({
+  meta: {
+    id: 'require-concurrent-index-drop',
+    risk: 'medium',
+    tags: ['locking', 'index'],
+    lock: 'ACCESS EXCLUSIVE',
+    summary: 'DROP INDEX without CONCURRENTLY on an index that existed before this migration.',
+    rationale: [
+      'A plain `DROP INDEX` takes an ACCESS EXCLUSIVE lock on the index **and on its table**. The drop itself is quick, ',
+      'but the lock has to be granted first: if a long query or an idle transaction still holds any lock on the table, ',
+      'the DROP waits, and every later `SELECT`, `INSERT`, `UPDATE` and `DELETE` on the table queues behind it. ',
+      'The table is unavailable until the slowest transaction in front finishes.',
+      '',
+      '`DROP INDEX CONCURRENTLY` takes only SHARE UPDATE EXCLUSIVE, waits for running transactions to stop using the ',
+      'index, and never blocks reads or writes. It must run outside a transaction block, drops one index per ',
+      'statement, cannot use CASCADE, and cannot drop an index that backs a constraint (use ',
+      '`ALTER TABLE … DROP CONSTRAINT` for those) or a partitioned index.',
+    ].join('\n'),
+    help: 'Use DROP INDEX CONCURRENTLY IF EXISTS …, one index per statement, in a migration that runs outside a transaction.',
+    badExample: 'DROP INDEX orders_status_idx;',
+    safeRewrite: [
+      '-- pgwarden:no-transaction',
+      '-- Runs outside a transaction, one index per statement; readers and writers keep working.',
+      "SET lock_timeout = '5s';",
+      'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;',
+    ].join('\n'),
+  },
+  create(context) {
+    return {
+      DropStmt(node: DropStmt, statement) {
+        if (node.removeType !== 'OBJECT_INDEX' || node.concurrent) return;
+        const names = dropTargets(node.objects)
+          .filter((target) => context.state.schema.index(target.relname)?.createdBy !== CURRENT)
+          .map((target) => (target.schemaname ? `${target.schemaname}.${target.relname}` : target.relname));
+        if (!names.length) return;
+        const subject = names.length > 1 ? `indexes ${names.join(', ')} locks their tables` : `index ${names[0]} locks its table`;
+        context.report({
+          statement,
+          message: `DROP INDEX of existing ${subject} ACCESS EXCLUSIVE: reads and writes queue behind it from the moment it asks for the lock until it commits.`,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,88 @@
+import type { ReindexStmt } from 'libpg-query';
+import { defineRule } from '../src/analysis/rule.js';
+import { CURRENT } from '../src/analysis/schema.js';
+import { defElems, relationName } from '../src/sql/ast.js';
+
+const HELP_BEFORE_12 =
+  'REINDEX CONCURRENTLY needs PostgreSQL 12: build a replacement with CREATE INDEX CONCURRENTLY, then drop the old index with DROP INDEX CONCURRENTLY and rename the new one.';
+
+export default defineRule({
+  meta: {
+    id: 'require-concurrent-reindex',
+    risk: 'medium',
+    tags: ['locking', 'index'],
+    lock: 'SHARE',
+    summary: 'REINDEX without CONCURRENTLY on a table or index that existed before this migration.',
+    rationale: [
+      'A plain REINDEX rebuilds each index from scratch while holding its locks for the whole build:',
+      '',
+      '- `REINDEX TABLE` takes a SHARE lock on the table: every `INSERT`, `UPDATE` and `DELETE` waits until all of ',
+      '  its indexes are rebuilt. Each index is also locked ACCESS EXCLUSIVE from its rebuild until commit, and the ',
+      '  planner locks every index of a table it plans a query for, so in practice new reads queue as well.',
+      '- `REINDEX INDEX` takes ACCESS EXCLUSIVE on the index and SHARE on its table: writes stop, and so do reads ',
+      '  that have to be planned against the table while the index is rebuilt.',
+      '- `REINDEX SCHEMA` and `REINDEX DATABASE` do this to every table in turn.',
+      '',
+      'On a large table that is minutes of blocked writes. `REINDEX … CONCURRENTLY` (PostgreSQL 12 and later) builds ',
+      'a new copy of each index under SHARE UPDATE EXCLUSIVE and swaps it in, without blocking reads or writes. It ',
+      'cannot run inside a transaction block; a failed run leaves an invalid `…_ccnew` index to drop.',
+    ].join('\n'),
+    help: 'Use REINDEX … CONCURRENTLY (PostgreSQL 12+) in a migration that runs outside a transaction.',
+    badExample: 'REINDEX INDEX orders_created_at_idx;',
+    safeRewrite: [
+      '-- pgwarden:no-transaction',
+      '-- PostgreSQL 12+: runs outside a transaction; reads and writes continue during the rebuild.',
+      'REINDEX INDEX CONCURRENTLY orders_created_at_idx;',
+      '',
+      '-- PostgreSQL 11 and older, also outside a transaction:',
+      '-- 1. build the replacement without blocking writes',
+      'CREATE INDEX CONCURRENTLY orders_created_at_idx_new ON orders (created_at);',
+      '-- 2. drop the old index without blocking reads or writes',
+      'DROP INDEX CONCURRENTLY orders_created_at_idx;',
+      '-- 3. take the old name (a brief ACCESS EXCLUSIVE lock on the index only)',
+      "SET lock_timeout = '2s';",
+      'ALTER INDEX orders_created_at_idx_new RENAME TO orders_created_at_idx;',
+    ].join('\n'),
+  },
+  create(context) {
+    const { schema } = context.state;
+    const help = context.postgresVersion < 12 ? HELP_BEFORE_12 : undefined;
+    return {
+      ReindexStmt(node: ReindexStmt, statement) {
+        if (defElems(node.params).some((d) => d.defname === 'concurrently')) return;
+        const name = relationName(node.relation);
+        switch (node.kind) {
+          case 'REINDEX_OBJECT_INDEX':
+            if (node.relation?.relname && schema.index(node.relation.relname)?.createdBy === CURRENT) return;
+            context.report({
+              statement,
+              lock: 'ACCESS EXCLUSIVE',
+              message: `REINDEX INDEX ${name} locks the index ACCESS EXCLUSIVE and its table SHARE, blocking writes, and reads that must be planned against the table, until it commits.`,
+              ...(help ? { help } : {}),
+            });
+            return;
+          case 'REINDEX_OBJECT_TABLE':
+            if (schema.isCreatedHere(node.relation)) return;
+            context.report({
+              statement,
+              message: `REINDEX TABLE ${name} holds a SHARE lock on the table, blocking writes until every index on it is rebuilt.`,
+              ...(help ? { help } : {}),
+            });
+            return;
+          case 'REINDEX_OBJECT_SCHEMA':
+          case 'REINDEX_OBJECT_DATABASE': {
+            const target = [node.kind === 'REINDEX_OBJECT_SCHEMA' ? 'SCHEMA' : 'DATABASE', node.name].filter(Boolean).join(' ');
+            context.report({
+              statement,
+              message: `REINDEX ${target} rebuilds the indexes of every table in turn, blocking writes to each table while its indexes are rebuilt.`,
+              ...(help ? { help } : {}),
+            });
+            return;
+          }
+          default:
+            return;
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,67 @@
+import { defineRule } from '../src/analysis/rule.js';
+import type { Statement } from '../src/sql/parser.js';
+import { transactionControl, transactionIncompatibility } from '../src/analysis/transactions.js';
+
+export default defineRule({
+  meta: {
+    id: 'transaction-incompatible-statement',
+    risk: 'high',
+    tags: ['transaction'],
+    summary: 'A statement Postgres refuses to run inside a transaction block, in a file that runs inside one.',
+    rationale: [
+      'Some statements manage their own transactions and fail with `cannot run inside a transaction block` when ',
+      'they are part of one: the CONCURRENTLY forms of `CREATE INDEX`, `DROP INDEX`, `REINDEX` and ',
+      '`ALTER TABLE … DETACH PARTITION`, `VACUUM`, `CREATE/DROP DATABASE`, `CREATE/DROP TABLESPACE`, ',
+      '`ALTER SYSTEM`, `REINDEX SYSTEM/DATABASE`, and before PostgreSQL 12 `ALTER TYPE … ADD VALUE`.',
+      '',
+      'A migration hits this when its runner wraps every file in a transaction (dbmate, Diesel, ',
+      '`migrations.transaction: per-file`), when the file opens one itself with `BEGIN`, or when the statement sits ',
+      'in a `DO` block, which always runs as one statement inside a transaction. The migration then fails at run ',
+      'time; with a runner that does not roll back DDL cleanly, earlier statements of the file may already be applied.',
+    ].join('\n'),
+    help: 'Move the statement to a migration of its own that runs outside a transaction (`-- pgwarden:no-transaction`), without BEGIN/COMMIT around it.',
+    badExample: ['BEGIN;', 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);', 'COMMIT;'].join('\n'),
+    safeRewrite: [
+      '-- Migration 1 (transactional as usual): the schema changes that belong together.',
+      'ALTER TABLE orders ADD COLUMN customer_id bigint;',
+      '',
+      '-- Migration 2, a file of its own:',
+      '-- pgwarden:no-transaction',
+      '-- The runner must not wrap this file; no BEGIN/COMMIT either. A failed build leaves an',
+      '-- INVALID index: drop it and run the migration again.',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_id);',
+    ].join('\n'),
+  },
+  create(context) {
+    // Mirrors the analysis state: who opened the transaction the current statement runs in.
+    let opener: 'runner' | Statement | undefined = context.state.runnerTransaction ? 'runner' : undefined;
+    const line = (statement: Statement) => context.source.positionAt(statement.start).line;
+
+    const why = (statement: Statement): string | undefined => {
+      if (statement.parent) return 'a DO block always runs as one statement inside a transaction';
+      if (!context.state.inTransaction) return undefined;
+      if (opener === 'runner') return 'the migration runner wraps this file in a transaction (migrations.transaction: per-file)';
+      if (opener) return `the file opens a transaction block (BEGIN) on line ${line(opener)}`;
+      return 'it runs inside a transaction block';
+    };
+
+    return {
+      statement(statement) {
+        const what = transactionIncompatibility(statement, context.postgresVersion);
+        const reason = what ? why(statement) : undefined;
+        if (what && reason) {
+          context.report({
+            statement,
+            message: `${what} cannot run inside a transaction block, and ${reason}: Postgres rejects it and the migration fails.`,
+            ...(statement.parent
+              ? { help: 'Run the statement at the top level of a migration that runs outside a transaction, not inside a DO block or function.' }
+              : {}),
+          });
+        }
+        const control = transactionControl(statement);
+        if (control === 'begin' && !context.state.inTransaction) opener = statement;
+        else if (control === 'commit' || control === 'rollback') opener = undefined;
+      },
+    };
+  },
+});
