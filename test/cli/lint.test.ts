@@ -9,6 +9,8 @@ import type { CliIO } from '../../src/cli/io.js';
 import { ReportSchema, type Report } from '../../src/report/schema.js';
 
 const bin = join(import.meta.dirname, '../../bin/pgwarden.js');
+/** An ANSI escape sequence: ESC followed by [. */
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 const reportSchema = JSON.parse(readFileSync(join(import.meta.dirname, '../../schemas/report.schema.json'), 'utf8'));
 
 function project(files: Record<string, string>): string {
@@ -64,12 +66,11 @@ describe('pgwarden lint (text)', () => {
 
   it('colours only on a terminal, never with NO_COLOR or --no-color', async () => {
     const cwd = project({ 'a.sql': DROP });
-    const ansi = /\x1b\[/;
-    expect((await run(cwd, ['lint', 'a.sql'], { tty: true })).stdout).toMatch(ansi);
-    expect((await run(cwd, ['lint', 'a.sql'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ansi);
-    expect((await run(cwd, ['lint', 'a.sql', '--no-color'], { tty: true })).stdout).not.toMatch(ansi);
-    expect((await run(cwd, ['lint', 'a.sql'])).stdout).not.toMatch(ansi);
-    expect((await run(cwd, ['lint', 'a.sql', '--color'])).stdout).toMatch(ansi);
+    expect((await run(cwd, ['lint', 'a.sql'], { tty: true })).stdout).toMatch(ANSI);
+    expect((await run(cwd, ['lint', 'a.sql'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ANSI);
+    expect((await run(cwd, ['lint', 'a.sql', '--no-color'], { tty: true })).stdout).not.toMatch(ANSI);
+    expect((await run(cwd, ['lint', 'a.sql'])).stdout).not.toMatch(ANSI);
+    expect((await run(cwd, ['lint', 'a.sql', '--color'])).stdout).toMatch(ANSI);
   });
 
   it('exits 0 when nothing fails and says so', async () => {
@@ -179,7 +180,7 @@ describe('pgwarden (as a process)', () => {
     const result = spawnSync(process.execPath, [bin, 'lint', '-'], { input: DROP, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '' } });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('<stdin>  risk high');
-    expect(result.stdout).not.toMatch(/\x1b\[/);
+    expect(result.stdout).not.toMatch(ANSI);
   });
 
   it('exits 2 on a usage error', () => {
