@@ -45,7 +45,9 @@ export default defineRule({
           if (type === 'UpdateStmt') found.push({ kind: 'UPDATE', node: node as UpdateStmt });
         };
         collect(statement.type, statement.ast);
-        walkNodes(statement.ast, (type, node) => collect(type, node));
+        // Postgres allows data-modifying statements only in a WITH attached to the top-level statement.
+        const withClause = (statement.ast as { withClause?: unknown }).withClause;
+        if (withClause) walkNodes(withClause, (type, node) => collect(type, node));
         for (const { kind, node } of found) {
           if (node.whereClause || !node.relation) continue;
           if (context.state.schema.isCreatedHere(node.relation)) continue;

@@ -35,7 +35,9 @@ export function settingsFromConfig(config: Config, cwd: string): LintSettings {
 
 /** The report's path for a file: relative to the working directory, `/` separators. */
 export function displayPath(absolutePath: string, cwd: string): string {
-  const rel = relative(cwd, absolutePath) || absolutePath;
+  const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
+  // The common case, a file under the working directory, needs no path normalisation.
+  const rel = absolutePath.startsWith(prefix) ? absolutePath.slice(prefix.length) : relative(cwd, absolutePath) || absolutePath;
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 

@@ -8,7 +8,7 @@ import { displayPath, lintFile, type FileOutcome, type LintSettings } from './li
 /** Below this many files a worker's start-up costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 200;
 
-export interface WorkerInput {
+export interface WorkerJob {
   files: readonly string[];
   /** One Int32 shared by all threads: the index of the next file to take. */
   next: SharedArrayBuffer;
@@ -19,13 +19,37 @@ export type WorkerOutput = Array<[index: number, outcome: FileOutcome]>;
 
 const workerUrl = new URL('./lint-worker.js', import.meta.url);
 
+function threadCount(): number {
+  return Math.max(1, Math.min(Number(process.env['PGWARDEN_THREADS']) || availableParallelism(), 8));
+}
+
+/** Workers started ahead of time, so their start-up overlaps config loading and file discovery. */
+let pool: Worker[] = [];
+
+/**
+ * Starts the worker threads a large lint will use. Idle workers do not keep the process alive;
+ * workers a lint does not use are stopped when it ends.
+ */
+export function prestartLintWorkers(): void {
+  if (pool.length || threadCount() < 2 || !existsSync(fileURLToPath(workerUrl))) return;
+  pool = Array.from({ length: threadCount() - 1 }, () => {
+    const worker = new Worker(workerUrl);
+    worker.unref();
+    // A worker that fails to start is simply not used; its error must not crash the CLI.
+    worker.on('error', () => undefined);
+    return worker;
+  });
+}
+
+function takeWorkers(): Worker[] {
+  prestartLintWorkers();
+  const workers = pool;
+  pool = [];
+  return workers;
+}
+
 /** Takes files from the shared counter until none are left. */
-export function drainFiles(
-  files: readonly string[],
-  next: Int32Array,
-  settings: LintSettings,
-  out: WorkerOutput,
-): void {
+export function drainFiles(files: readonly string[], next: Int32Array, settings: LintSettings, out: WorkerOutput): void {
   for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) {
     const file = files[i]!;
     out.push([i, lintFile(() => readFileSync(file, 'utf8'), displayPath(file, settings.cwd), settings, file)]);
@@ -34,36 +58,48 @@ export function drainFiles(
 
 /**
  * Lints files on every core. The main thread starts at once and worker threads join as soon as
- * they have loaded; all take the next file from a shared counter, so a slow start or a large
- * file never leaves a core idle. Results come back in input order. Runs on one thread for small
+ * they are ready; all take the next file from a shared counter, so a slow start or a large file
+ * never leaves a core idle. Results come back in input order. Runs on one thread for small
  * inputs, with PGWARDEN_THREADS=1, with custom rule sets (functions cannot cross threads), and
  * from TypeScript sources (no built worker).
  */
 export async function lintInParallel(files: readonly string[], settings: LintSettings): Promise<FileOutcome[]> {
-  const threads = Math.min(Number(process.env['PGWARDEN_THREADS']) || availableParallelism(), 8);
-  const parallel =
-    threads > 1 && files.length >= MIN_FILES_FOR_WORKERS && settings.rules === allRules && existsSync(fileURLToPath(workerUrl));
+  const parallel = files.length >= MIN_FILES_FOR_WORKERS && settings.rules === allRules;
+  const workers = parallel ? takeWorkers() : [];
+  if (!parallel) stopPrestartedWorkers();
+
   const next = new SharedArrayBuffer(4);
   const { rules: _rules, severities, ...plain } = settings;
-  const input: WorkerInput = { files, next, settings: { ...plain, severities: [...severities] } };
-  const workers = parallel ? Array.from({ length: threads - 1 }, () => runWorker(input)) : [];
+  const job: WorkerJob = { files, next, settings: { ...plain, severities: [...severities] } };
+  const results = workers.map((worker) => runJob(worker, job));
 
   const mine: WorkerOutput = [];
   drainFiles(files, new Int32Array(next), settings, mine);
   const outcomes = new Array<FileOutcome>(files.length);
-  for (const share of [mine, ...(await Promise.all(workers))]) {
+  for (const share of [mine, ...(await Promise.all(results))]) {
     for (const [index, outcome] of share) outcomes[index] = outcome;
   }
   return outcomes;
 }
 
-function runWorker(input: WorkerInput): Promise<WorkerOutput> {
+export function stopPrestartedWorkers(): void {
+  for (const worker of pool) void worker.terminate();
+  pool = [];
+}
+
+function runJob(worker: Worker, job: WorkerJob): Promise<WorkerOutput> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: input });
-    worker.once('message', (output: WorkerOutput) => resolve(output));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`lint worker exited with code ${code}`));
+    worker.ref();
+    const finish = () => void worker.terminate();
+    worker.once('message', (output: WorkerOutput) => {
+      finish();
+      resolve(output);
     });
+    worker.once('error', (error) => {
+      finish();
+      reject(error);
+    });
+    worker.once('exit', (code) => reject(new Error(`lint worker exited with code ${code}`)));
+    worker.postMessage(job);
   });
 }

@@ -1,17 +1,20 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import type { SeveritySetting } from './analysis/finding.js';
 import type { LintSettings } from './lint-file.js';
-import { drainFiles, type WorkerInput, type WorkerOutput } from './lint-parallel.js';
+import { drainFiles, type WorkerJob, type WorkerOutput } from './lint-parallel.js';
 import { loadParser } from './sql/parser.js';
 
-const input = workerData as WorkerInput;
-const settings: LintSettings = {
-  ...input.settings,
-  rules: allRules,
-  severities: new Map(input.settings.severities as Array<[string, SeveritySetting]>),
-};
+// Loading happens before the job arrives: that is the point of starting workers early.
 await loadParser();
-const output: WorkerOutput = [];
-drainFiles(input.files, new Int32Array(input.next), settings, output);
-parentPort!.postMessage(output);
+
+parentPort!.once('message', (job: WorkerJob) => {
+  const settings: LintSettings = {
+    ...job.settings,
+    rules: allRules,
+    severities: new Map(job.settings.severities as Array<[string, SeveritySetting]>),
+  };
+  const output: WorkerOutput = [];
+  drainFiles(job.files, new Int32Array(job.next), settings, output);
+  parentPort!.postMessage(output);
+});

@@ -1,7 +1,7 @@
 import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
-import type { SourceFile } from '../sql/source.js';
+import { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
-import { defaultSeverity, type Rule, type RuleContext, type RuleVisitors } from './rule.js';
+import { defaultSeverity, type Rule, type RuleContext } from './rule.js';
 import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
 import { readHeader, type MigrationHeader } from './headers.js';
@@ -74,9 +74,18 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   const active = options.rules.filter((rule) => severityOf(rule) !== 'off' && appliesToVersion(rule, options.postgresVersion));
 
   const findings: Finding[] = [];
-  const visitors: Array<{ rule: Rule; visitors: RuleVisitors }> = [];
+  const handlers = new Map<string, Array<(node: never, statement: Statement) => void>>();
+  const everyStatement: Array<(statement: Statement) => void> = [];
+  const atEnd: Array<() => void> = [];
+  const present = new Set<string>();
+  for (const statement of statements) present.add(statement.type);
+
   for (const rule of active) {
+    // Most rules handle a few statement types; a file without them never instantiates the rule.
+    const keys = visitorKeys(rule);
+    if (!keys.some((key) => key === 'statement' || key === 'end' || present.has(key))) continue;
     const severity = severityOf(rule) as Finding['severity'];
+    const meta = rule.meta;
     const context: RuleContext = {
       state,
       postgresVersion: options.postgresVersion,
@@ -86,41 +95,44 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
       header,
       report(input) {
         const statement = input.statement;
-        findings.push({
-          ruleId: rule.meta.id,
-          risk: input.risk ?? rule.meta.risk,
+        const finding: Finding = {
+          ruleId: meta.id,
+          risk: input.risk ?? meta.risk,
           severity,
           message: input.message,
-          help: input.help ?? rule.meta.help,
+          help: input.help ?? meta.help,
           start: input.start ?? statement?.start ?? 0,
           end: input.end ?? statement?.end ?? 0,
-          ...(input.lock ?? rule.meta.lock ? { lock: input.lock ?? rule.meta.lock } : {}),
-          tags: [...rule.meta.tags],
-          ...(statement ? { statementIndex: statement.index } : {}),
-        });
+          tags: [...meta.tags],
+        };
+        const lock = input.lock ?? meta.lock;
+        if (lock) finding.lock = lock;
+        if (statement) finding.statementIndex = statement.index;
+        findings.push(finding);
       },
     };
-    visitors.push({ rule, visitors: rule.create(context) });
-  }
-
-  const byType = new Map<string, Array<(node: never, statement: Statement) => void>>();
-  for (const { visitors: v } of visitors) {
-    for (const [key, handler] of Object.entries(v)) {
-      if (key === 'statement' || key === 'end' || !handler) continue;
-      const list = byType.get(key) ?? [];
-      list.push(handler as (node: never, statement: Statement) => void);
-      byType.set(key, list);
+    const visitors = rule.create(context) as Record<string, ((...args: never[]) => void) | undefined>;
+    for (const key of keys) {
+      const handler = visitors[key];
+      if (!handler) continue;
+      if (key === 'statement') everyStatement.push(handler as (statement: Statement) => void);
+      else if (key === 'end') atEnd.push(handler as () => void);
+      else {
+        let list = handlers.get(key);
+        if (!list) handlers.set(key, (list = []));
+        list.push(handler as (node: never, statement: Statement) => void);
+      }
     }
   }
-  const everyStatement = visitors.map((v) => v.visitors.statement).filter((h) => !!h);
 
   for (const statement of statements) {
     state.enter(statement);
-    for (const handler of byType.get(statement.type) ?? []) handler(statement.ast as never, statement);
+    const typed = handlers.get(statement.type);
+    if (typed) for (const handler of typed) handler(statement.ast as never, statement);
     for (const handler of everyStatement) handler(statement);
     state.apply(statement);
   }
-  for (const { visitors: v } of visitors) v.end?.();
+  for (const handler of atEnd) handler();
 
   const ruleIds = new Set(options.rules.map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
@@ -142,7 +154,8 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     engineFinding(ENGINE_RULES.declaredRisk, { message: problem.message, start: problem.start, end: problem.end });
   }
 
-  const byPosition = (a: Finding, b: Finding) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId);
+  const byPosition = (a: Finding, b: Finding) =>
+    a.start - b.start || a.end - b.end || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
   return {
     source: parsed.source,
     statements,
@@ -154,6 +167,32 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     header,
     runnerTransaction,
   };
+}
+
+const visitorKeyCache = new WeakMap<Rule, readonly string[]>();
+
+/**
+ * The visitor names a rule returns, learnt once by creating it against an empty file. Rules
+ * must return the same keys whatever the context (their handlers may differ).
+ */
+function visitorKeys(rule: Rule): readonly string[] {
+  let keys = visitorKeyCache.get(rule);
+  if (!keys) {
+    const source = new SourceFile('', '');
+    keys = Object.keys(
+      rule.create({
+        state: new AnalysisState({ postgresVersion: 16, runnerTransaction: false }),
+        postgresVersion: 16,
+        source,
+        statements: [],
+        migration: undefined,
+        header: readHeader([], ''),
+        report: () => undefined,
+      }),
+    );
+    visitorKeyCache.set(rule, keys);
+  }
+  return keys;
 }
 
 function appliesToVersion(rule: Rule, version: number): boolean {

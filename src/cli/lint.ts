@@ -5,6 +5,7 @@ import type { SeveritySetting } from '../analysis/finding.js';
 import { isRiskAbove, parseRisk, type Risk } from '../analysis/risk.js';
 import { loadConfig } from '../config/load.js';
 import { lintPaths, settingsFromConfig } from '../lint.js';
+import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
@@ -26,6 +27,15 @@ export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Pro
   if (!(LINT_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format must be one of ${LINT_FORMATS.join(', ')} (got "${flags.format}").`);
   }
+  prestartLintWorkers();
+  try {
+    return await lint(paths, flags, io);
+  } finally {
+    stopPrestartedWorkers();
+  }
+}
+
+async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
   const ruleIds = new Set(allRules.map((r) => r.meta.id));
   const { config } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
   const settings = settingsFromConfig(config, io.cwd);
@@ -49,7 +59,7 @@ export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Pro
   const color = flags.output ? false : useColor(io, flags.color);
   const output =
     flags.format === 'json'
-      ? JSON.stringify(run.report, null, 2) + '\n'
+      ? JSON.stringify(run.report) + '\n'
       : formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
   if (flags.output) writeFileSync(resolve(io.cwd, flags.output), output);
   else io.stdout(output);

@@ -1,7 +1,8 @@
 import { cosmiconfig } from 'cosmiconfig';
 import { relative } from 'node:path';
 import type { z } from 'zod';
-import { ConfigSchema, type Config } from './schema.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import type { Config } from './schema.js';
 
 /** A configuration problem: the CLI prints it and exits 2. */
 export class ConfigError extends Error {}
@@ -23,12 +24,14 @@ export async function loadConfig(cwd: string, explicitPath?: string, ruleIds?: R
     const where = explicitPath ?? cwd;
     throw new ConfigError(`Cannot read configuration ${where}: ${(error as Error).message}`);
   }
-  const filepath = result?.filepath ?? null;
-  const config = validateConfig(result?.config ?? {}, filepath ? relative(cwd, filepath) || filepath : 'defaults', ruleIds);
-  return { config, filepath };
+  if (!result) return { config: DEFAULT_CONFIG, filepath: null };
+  const origin = relative(cwd, result.filepath) || result.filepath;
+  return { config: await validateConfig(result.config, origin, ruleIds), filepath: result.filepath };
 }
 
-export function validateConfig(raw: unknown, origin: string, ruleIds?: ReadonlySet<string>): Config {
+export async function validateConfig(raw: unknown, origin: string, ruleIds?: ReadonlySet<string>): Promise<Config> {
+  // zod is loaded only when there is a file to check.
+  const { ConfigSchema } = await import('./schema.js');
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(formatIssues(origin, parsed.error.issues));
   if (ruleIds) {

@@ -29,7 +29,7 @@ export async function discoverFiles(inputs: readonly string[], cwd: string): Pro
       found.add(absolute);
     } else if (kind === 'directory') {
       const matches = await glob(['**/*.sql'], { cwd: absolute, absolute: true, onlyFiles: true, ignore: IGNORE });
-      for (const match of matches) found.add(resolve(match));
+      for (const match of matches) found.add(match);
     } else if (isDynamicPattern(input)) {
       const matches = await glob([input], { cwd, absolute: true, onlyFiles: true, ignore: IGNORE });
       if (!matches.length) problems.push(`No files match the pattern "${input}".`);

@@ -98,11 +98,11 @@ const AUTO_ORDER = ['paired-files', 'directory-pairs', 'prisma', 'flyway', 'roll
 /** Works out which migration a file belongs to, in which direction, and where its rollback is. */
 export function describeFile(path: string, text: string, options: LayoutOptions): MigrationPart[] {
   const forced = options.layout;
-  if (forced === 'sections' || (forced === 'auto' && !detectFileLayout(path))) {
+  const detected = detectFileLayout(path, forced);
+  if (forced === 'sections' || (forced === 'auto' && !detected)) {
     const sections = splitSections(text);
     if (sections) return sectionParts(path, text, sections, options);
   }
-  const detected = detectFileLayout(path, forced);
   if (!detected) {
     return [{ migration: part(basename(path).replace(/\.sql$/i, ''), 'up', 'plain', null, expectsRollback('plain', options), false) }];
   }

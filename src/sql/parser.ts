@@ -146,6 +146,9 @@ function addStatements(
 function trimTrailingComments(source: SourceFile, startByte: number, endByte: number): number {
   const startIndex = source.byteToIndex(startByte);
   const tail = source.text.slice(startIndex, source.byteToIndex(endByte));
+  const trimmed = source.indexToByte(startIndex + tail.trimEnd().length);
+  // Without a comment marker anywhere in the tail, trimming white space is enough.
+  if (!tail.includes('--') && !tail.includes('/*')) return trimmed;
   try {
     const tokens = scanSync(tail).tokens;
     for (let i = tokens.length - 1; i >= 0; i--) {
@@ -155,9 +158,9 @@ function trimTrailingComments(source: SourceFile, startByte: number, endByte: nu
       }
     }
   } catch {
-    // Keep the whitespace-trimmed range below.
+    // Keep the whitespace-trimmed range.
   }
-  return source.indexToByte(startIndex + tail.trimEnd().length);
+  return trimmed;
 }
 
 function expandDoBlocks(statements: Statement[], source: SourceFile): Statement[] {

@@ -1,0 +1,16 @@
+import { setFlagsFromString } from 'node:v8';
+setFlagsFromString('--interrupt-budget=3000000'); setFlagsFromString('--liftoff-only');
+import { readFileSync } from 'node:fs';
+const { loadParser, parseSql } = await import('/work/main/dist/src/sql/parser.js');
+const { SourceFile } = await import('/work/main/dist/src/sql/source.js');
+const { analyze } = await import('/work/main/dist/src/analysis/engine.js');
+const { allRules } = await import('/work/main/dist/rules/index.js');
+const { discoverFiles } = await import('/work/main/dist/src/migrations/discover.js');
+await loadParser();
+const { files } = await discoverFiles(['.'], process.cwd());
+const parsed = files.map((f) => parseSql(new SourceFile(f, readFileSync(f, 'utf8'))));
+const which = process.argv[2];
+const rules = which === 'none' ? [] : which === 'all' ? allRules : allRules.filter((r) => r.meta.id === which);
+const t = performance.now();
+for (const p of parsed) analyze(p, { rules, postgresVersion: 16, transaction: 'auto' });
+console.log(which, (performance.now() - t).toFixed(0));
