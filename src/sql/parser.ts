@@ -1,7 +1,7 @@
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { Node, RawStmt } from 'libpg-query';
 import { SourceFile } from './source.js';
-import { splitStatements } from './split.js';
+import { splitStatements, startsLine } from './split.js';
 import { expandDoBlock } from './plpgsql.js';
 import { commentsBetween, type Comment } from './comments.js';
 
@@ -97,22 +97,49 @@ function recoverStatementByStatement(
   const bytes = Buffer.from(source.text, 'utf8');
   for (const chunk of splitStatements(source)) {
     codeRanges.push(chunk);
-    const chunkStart = source.byteToIndex(chunk.start);
     if (chunk.metaCommand) {
-      errors.push({ message: 'psql meta-command is not SQL', index: chunkStart });
+      errors.push({ message: 'psql meta-command is not SQL', index: source.byteToIndex(chunk.start) });
       continue;
     }
-    const chunkText = bytes.subarray(chunk.start, chunk.end).toString('utf8');
-    try {
-      const parsed = parseSync(chunkText).stmts ?? [];
-      addStatements(parsed, chunk.start, chunk.end, source, statements, []);
-    } catch (error) {
-      const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-      errors.push({
-        message: details?.message ?? (error as Error).message,
-        index: source.codePointsToIndex(details?.cursorPosition ?? 0, chunkStart),
-      });
+    parseRange(source, bytes, chunk.start, chunk.end, statements, errors);
+  }
+}
+
+/** A keyword that begins a statement, at the start of a line: where a missing semicolon shows. */
+const STATEMENT_START =
+  /^(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DO|DROP|GRANT|INSERT|LOCK|REFRESH|REINDEX|RESET|REVOKE|ROLLBACK|SELECT|SET|START|TRUNCATE|UPDATE|VACUUM|WITH)\b/i;
+
+function parseRange(
+  source: SourceFile,
+  bytes: Buffer,
+  startByte: number,
+  endByte: number,
+  statements: Statement[],
+  errors: ParseError[],
+): void {
+  const startIndex = source.byteToIndex(startByte);
+  try {
+    addStatements(parseSync(bytes.subarray(startByte, endByte).toString('utf8')).stmts ?? [], startByte, endByte, source, statements, []);
+    return;
+  } catch (error) {
+    const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
+    const message = details?.message ?? (error as Error).message;
+    const index = source.codePointsToIndex(details?.cursorPosition ?? 0, startIndex);
+    // "… DROP CONSTRAINT x\nALTER TABLE …": parse what comes before the second statement on its
+    // own; if that works, the error is a missing semicolon and the rest is parsed in turn.
+    if (index > startIndex && startsLine(source.text, index) && STATEMENT_START.test(source.text.slice(index, index + 12))) {
+      const splitByte = source.indexToByte(index);
+      try {
+        const head = parseSync(bytes.subarray(startByte, splitByte).toString('utf8')).stmts ?? [];
+        addStatements(head, startByte, splitByte, source, statements, []);
+        errors.push({ message: `${message} (is a semicolon missing before this statement?)`, index });
+        parseRange(source, bytes, splitByte, endByte, statements, errors);
+        return;
+      } catch {
+        // Not a missing semicolon: report the original error.
+      }
     }
+    errors.push({ message, index });
   }
 }
 

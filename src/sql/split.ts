@@ -84,7 +84,8 @@ function chunksFromTokens(tokens: Token[], source: SourceFile): Chunk[] {
   return chunks;
 }
 
-function startsLine(text: string, index: number): boolean {
+/** Only spaces or tabs stand between the line's start and `index`. */
+export function startsLine(text: string, index: number): boolean {
   for (let i = index - 1; i >= 0; i--) {
     const c = text[i];
     if (c === '\n' || c === '\r') return true;

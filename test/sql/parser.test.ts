@@ -39,6 +39,14 @@ describe('parseSql', () => {
     expect(errors).toEqual([{ message: 'syntax error at or near "SELEC"', line: 2, column: 3 }]);
   });
 
+  it('recovers the statements around a missing semicolon and says what is likely wrong', () => {
+    const { texts, errors } = parse('ALTER TABLE a DROP CONSTRAINT a_pkey\nALTER TABLE a ALTER COLUMN d TYPE timestamp;\nDROP TABLE b;\n');
+    expect(texts).toEqual(['ALTER TABLE a DROP CONSTRAINT a_pkey', 'ALTER TABLE a ALTER COLUMN d TYPE timestamp', 'DROP TABLE b']);
+    expect(errors).toEqual([
+      { message: 'syntax error at or near "ALTER" (is a semicolon missing before this statement?)', line: 2, column: 1 },
+    ]);
+  });
+
   it('locates errors after multi-byte text', () => {
     const { errors } = parse("SELECT 'café 😀';\nSELECT 1 FRO x;\n");
     expect(errors).toEqual([{ message: 'syntax error at or near "x"', line: 2, column: 14 }]);
