@@ -7,7 +7,9 @@ import type { Statement } from '../src/sql/parser.js';
 
 function lockedName(lock: StatementLock): string {
   const { schemaname, relname } = lock.relation;
-  return schemaname ? `${schemaname}.${relname}` : relname;
+  const name = schemaname ? `${schemaname}.${relname}` : relname;
+  // Queries wait on the table an index belongs to; name it as such when only the index is known.
+  return lock.index ? `the table of index ${name}` : name;
 }
 
 export default defineRule({

@@ -32,7 +32,7 @@ import type {
 } from 'libpg-query';
 import type { Statement } from '../sql/parser.js';
 import { alterCommands, columnConstraints, defElems, dropTargets, stringList, unwrap } from '../sql/ast.js';
-import { strongerLock, type LockMode } from './locks.js';
+import { LOCK_MODES, strongerLock, type LockMode } from './locks.js';
 import { relationKey, type SchemaModel } from './schema.js';
 
 /**
@@ -67,18 +67,6 @@ export interface StatementLockOptions {
   /** Resolves an index name to its table (DROP INDEX, REINDEX INDEX, ALTER INDEX). */
   schema?: SchemaModel;
 }
-
-/** `LockStmt.mode` numbers (AccessShareLock = 1 … AccessExclusiveLock = 8) → names. */
-const LOCK_BY_NUMBER: readonly LockMode[] = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-];
 
 /** Storage parameters whose change must block readers (reloptions.c); all others take SHARE UPDATE EXCLUSIVE. */
 const ACCESS_EXCLUSIVE_RELOPTIONS = new Set([
@@ -174,7 +162,8 @@ export function statementLocks(statement: Statement, options: StatementLockOptio
       break;
     case 'LockStmt': {
       const stmt = ast as LockStmt;
-      const mode = LOCK_BY_NUMBER[(stmt.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
+      // LockStmt.mode numbers follow LOCK_MODES: AccessShareLock = 1 … AccessExclusiveLock = 8.
+      const mode = LOCK_MODES[(stmt.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
       for (const relation of rangeVars(stmt.relations)) locks.add(relation, mode);
       break;
     }
