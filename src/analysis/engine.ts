@@ -135,8 +135,9 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   for (const handler of atEnd) handler();
 
   const ruleIds = new Set(options.rules.map((r) => r.meta.id));
+  const activeIds = new Set(active.map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
-  applyDirectives(directives, statements, parsed.statements, findings, ruleIds, engineFinding);
+  applyDirectives(directives, statements, parsed.statements, findings, ruleIds, activeIds, engineFinding);
 
   const open = findings.filter((f) => !f.suppressed);
   let risk: Risk = parseErrors.length ? 'high' : 'low';
@@ -232,6 +233,7 @@ function applyDirectives(
   byIndex: readonly Statement[],
   findings: Finding[],
   ruleIds: ReadonlySet<string>,
+  activeIds: ReadonlySet<string>,
   report: EngineReporter,
 ): void {
   const disabling = directives.filter((d) => d.kind !== 'no-transaction');
@@ -264,7 +266,8 @@ function applyDirectives(
     for (const id of directive.rules) {
       if (!ruleIds.has(id)) {
         report(ENGINE_RULES.invalidDirective, { message: `${name} names unknown rule "${id}".`, ...at });
-      } else if (!used[i]!.has(id)) {
+      } else if (!used[i]!.has(id) && activeIds.has(id)) {
+        // A rule that is off (or outside its Postgres versions) here may be on elsewhere: not "unused".
         report(ENGINE_RULES.unusedDirective, { message: `${name} ${id}: nothing to suppress here.`, ...at });
       }
     }

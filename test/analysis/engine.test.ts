@@ -128,6 +128,14 @@ describe('directives', () => {
     expect(analysis.findings.filter((f) => f.ruleId === 'no-drop-table')).toEqual([]);
   });
 
+  it('reports a directive for a rule that is switched off neither as unused nor as unknown', () => {
+    const ids = ruleIdsOf('-- pgwarden-disable-next-statement no-drop-table -- kept for staging\nSELECT 1;', {
+      severities: new Map([['no-drop-table', 'off']]),
+    });
+    expect(ids).toEqual([]);
+    expect(ruleIdsOf('-- pgwarden-disable-next-statement no-drop-table\nSELECT 1;')).toEqual(['unused-directive']);
+  });
+
   it('covers statements inside a DO block through the DO statement', () => {
     const analysis = analyzeText("-- pgwarden-disable-next-statement no-drop-table -- one-off\nDO $$ BEGIN EXECUTE 'DROP TABLE a'; END $$;");
     expect(analysis.findings.filter((f) => f.ruleId === 'no-drop-table')).toEqual([]);
