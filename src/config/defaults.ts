@@ -8,4 +8,5 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   postgresVersion: 16,
   migrations: Object.freeze({ dir: 'migrations', layout: 'auto', transaction: 'auto', rollback: 'auto' }),
   rules: Object.freeze({}),
+  history: Object.freeze({ schema: 'public', table: 'pgwarden_migrations', auditTable: 'pgwarden_audit' }),
 }) as Config;

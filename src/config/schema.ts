@@ -21,8 +21,22 @@ export const EnvironmentSchema = z
     statementTimeout: duration.optional(),
     requireRehearsal: z.boolean().optional(),
     allowOverride: z.boolean().optional(),
-    beforeApply: z.string().optional(),
-    afterApply: z.string().optional(),
+    beforeApply: z.string().optional().describe('shell command run before the first migration; if it fails nothing is applied'),
+    afterApply: z.string().optional().describe('shell command run after every migration applied'),
+    lockRetries: z.number().int().min(0).max(20).optional().describe('retries of a transactional migration after a lock timeout (default 3)'),
+    retryDelay: duration.optional().describe('wait before the first retry, doubled for each next one (default 1s)'),
+    advisoryLockTimeout: duration
+      .optional()
+      .describe('how long to wait for another pgwarden run on the same database to finish (default 5min)'),
+  })
+  .strict();
+
+export const HistorySchema = z
+  .object({
+    schema: z.string().default('public'),
+    table: z.string().default('pgwarden_migrations'),
+    auditTable: z.string().default('pgwarden_audit'),
+    auditFile: z.string().optional().describe('write the audit trail as JSON lines to this file instead of auditTable'),
   })
   .strict();
 
@@ -42,6 +56,7 @@ export const ConfigSchema = z
     migrations: MigrationsSchema.prefault({}),
     rules: z.record(z.string(), severity).default({}),
     stats: z.string().optional(),
+    history: HistorySchema.prefault({}),
     environments: z.record(z.string(), EnvironmentSchema).optional(),
   })
   .strict();
@@ -49,3 +64,4 @@ export const ConfigSchema = z
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
+export type HistoryConfig = z.output<typeof HistorySchema>;
