@@ -1,11 +1,12 @@
 import { relative, sep } from 'node:path';
 import { allRules } from '../rules/index.js';
-import { analyze } from './analysis/engine.js';
+import { analyze, type FileAnalysis } from './analysis/engine.js';
 import type { SeveritySetting } from './analysis/finding.js';
 import type { Rule } from './analysis/rule.js';
 import type { TransactionMode } from './analysis/transactions.js';
 import type { Config } from './config/schema.js';
 import { describeFile, type LayoutSetting, type RollbackSetting } from './migrations/layout.js';
+import type { MigrationInfo } from './migrations/types.js';
 import { fileReport, unreadableFileReport } from './report/build.js';
 import type { FileReport } from './report/schema.js';
 import { parseSql } from './sql/parser.js';
@@ -41,11 +42,19 @@ export function displayPath(absolutePath: string, cwd: string): string {
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
+/** One analysed part of a file (the whole file, or one section) with its report. */
+export interface AnalysedPart {
+  migration: MigrationInfo | undefined;
+  range: { start: number; end: number } | undefined;
+  analysis: FileAnalysis;
+  report: FileReport;
+}
+
 /**
- * Lints one file's text. `absolutePath` locates its migration siblings (down parts); without it
- * (standard input) the file is treated as a plain migration. Requires `loadParser()` first.
+ * Analyses one file's text. `absolutePath` locates its migration siblings (down parts); without
+ * it (standard input) the file is treated as a plain migration. Requires `loadParser()` first.
  */
-export function lintText(text: string, path: string, settings: LintSettings, absolutePath?: string): FileReport[] {
+export function analyseText(text: string, path: string, settings: LintSettings, absolutePath?: string): AnalysedPart[] {
   const source = new SourceFile(path, text);
   const parsed = parseSql(source);
   const layoutOptions = {
@@ -65,8 +74,13 @@ export function lintText(text: string, path: string, settings: LintSettings, abs
       ...(migration ? { migration } : {}),
       ...(range ? { part: range } : {}),
     });
-    return fileReport(path, analysis, migration);
+    return { migration, range, analysis, report: fileReport(path, analysis, migration) };
   });
+}
+
+/** The reports of one file's parts (see analyseText). */
+export function lintText(text: string, path: string, settings: LintSettings, absolutePath?: string): FileReport[] {
+  return analyseText(text, path, settings, absolutePath).map((part) => part.report);
 }
 
 /** What linting one file produced; plain data, so a worker thread can send it back. */

@@ -5,3 +5,9 @@ CREATE TABLE accounts (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX accounts_email_key ON accounts (lower(email));
+
+CREATE TABLE sessions (
+  token text PRIMARY KEY,
+  account_id bigint NOT NULL REFERENCES accounts (id),
+  expires_at timestamptz NOT NULL
+);

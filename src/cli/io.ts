@@ -5,8 +5,10 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
-  /** Standard output is a terminal (colours and progress allowed). */
+  /** Standard output is a terminal (colours allowed). */
   stdoutIsTTY: boolean;
+  /** Standard error is a terminal (a live progress line is allowed). */
+  stderrIsTTY?: boolean;
 }
 
 export function processIO(): CliIO {
@@ -21,6 +23,7 @@ export function processIO(): CliIO {
       return Buffer.concat(chunks).toString('utf8');
     },
     stdoutIsTTY: !!process.stdout.isTTY,
+    stderrIsTTY: !!process.stderr.isTTY,
   };
 }
 

@@ -37,7 +37,7 @@ export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Pro
 
 async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
   const ruleIds = new Set(allRules.map((r) => r.meta.id));
-  const { config } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
+  const { config, baseDir } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
   const settings = settingsFromConfig(config, io.cwd);
   if (flags.postgresVersion !== undefined) settings.postgresVersion = parsePostgresVersion(flags.postgresVersion);
   settings.severities = withRuleFlags(settings.severities, flags.rule ?? [], ruleIds);
@@ -45,10 +45,11 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
 
   let inputs = paths;
   if (!inputs.length) {
-    if (!existsSync(resolve(io.cwd, config.migrations.dir))) {
+    const dir = resolve(baseDir, config.migrations.dir);
+    if (!existsSync(dir)) {
       throw new UsageError(`No paths given and the migrations directory "${config.migrations.dir}" does not exist.`);
     }
-    inputs = [config.migrations.dir];
+    inputs = [dir];
   }
   const stdin = inputs.includes('-') ? { text: await io.readStdin(), path: flags.stdinFilename ?? '<stdin>' } : undefined;
   const run = await lintPaths(inputs, settings, stdin);

@@ -1,9 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { SelectionError } from '../executor/executor.js';
+import { MigrationLockTimeoutError } from '../executor/advisory-lock.js';
+import { DatabaseError } from '../executor/db/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT, UsageError, processIO, type CliIO } from './io.js';
 import { LINT_FORMATS, runLint, type LintFlags } from './lint.js';
 import { runExplain, runRules } from './explain.js';
+import { runApply, runPlan, type ApplyFlags } from './apply.js';
+import { runStatus } from './status.js';
+import { NEW_FORMATS, runNew, type NewFlags } from './new.js';
+import { runResolve, type ResolveFlags } from './resolve.js';
+import type { ExecutorFlags } from './executor-setup.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -36,6 +44,78 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       exitCode = await runLint(paths, flags, io);
     });
 
+  const executorOptions = (command: Command) =>
+    command
+      .option('-e, --env <name>', 'environment from the config (default: development)')
+      .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--color', 'force colours')
+      .option('--no-color', 'disable colours');
+  const riskOptions = (command: Command) =>
+    command
+      .option('--accept-risk <level>', "let migrations up to this risk through (only where the environment's allowOverride is set)")
+      .option('--reason <text>', 'why the risk is accepted; recorded with the migration and in the audit trail');
+
+  riskOptions(
+    executorOptions(
+      program
+        .command('plan')
+        .description("List pending migrations with each one's risk and the gate's verdict; nothing is executed.")
+        .option('--to <id>', 'plan up to and including this migration'),
+    ),
+  ).action(async (flags: ApplyFlags) => {
+    exitCode = await runPlan(flags, io);
+  });
+
+  riskOptions(
+    executorOptions(
+      program
+        .command('apply')
+        .description("Apply pending migrations, refusing all of them if any is above the environment's maxRisk.")
+        .option('--to <id>', 'apply up to and including this migration'),
+    ),
+  ).action(async (flags: ApplyFlags) => {
+    exitCode = await runApply('up', flags, io);
+  });
+
+  riskOptions(
+    executorOptions(
+      program
+        .command('down')
+        .description('Roll back applied migrations, newest first, each gated by the risk of its down part.')
+        .option('--steps <n>', 'how many migrations to roll back (default 1)')
+        .option('--to <id>', 'roll back every migration after this one'),
+    ),
+  ).action(async (flags: ApplyFlags) => {
+    exitCode = await runApply('down', flags, io);
+  });
+
+  executorOptions(
+    program.command('status').description('Show applied, pending, failed and drifted migrations (exit 1 when any needs attention).'),
+  ).action(async (flags: ExecutorFlags) => {
+    exitCode = await runStatus(flags, io);
+  });
+
+  executorOptions(
+    program
+      .command('resolve')
+      .description('Record how a failed migration was settled by hand: --as applied or --as pending.')
+      .argument('<id>', 'migration id')
+      .requiredOption('--as <state>', 'applied (you completed it) or pending (you undid it)'),
+  ).action(async (id: string, flags: ResolveFlags) => {
+    exitCode = await runResolve(id, flags, io);
+  });
+
+  program
+    .command('new')
+    .description('Write the skeleton of the next migration in the configured layout.')
+    .argument('<name...>', 'what the migration does, e.g. add email to users (slugged to snake_case)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(NEW_FORMATS).default('text'))
+    .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
+    .action(async (name: string[], flags: NewFlags) => {
+      exitCode = await runNew(name.join(' '), flags, io);
+    });
+
   program
     .command('explain')
     .description("Print a rule's documentation: what it detects, why, and the safe rewrite.")
@@ -60,8 +140,18 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       // --help and --version end with code 0; every other commander error is a usage error.
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof SelectionError) {
       io.stderr(`pgwarden: ${error.message}\n`);
+      return EXIT.error;
+    }
+    if (error instanceof MigrationLockTimeoutError) {
+      // Another run kept the lock: nothing was applied, as when a migration is refused.
+      io.stderr(`pgwarden: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof DatabaseError) {
+      // Messages from the database layer have their secrets removed already.
+      io.stderr(`pgwarden: database error: ${error.message}\n`);
       return EXIT.error;
     }
     io.stderr(`pgwarden: internal error: ${(error as Error).stack ?? String(error)}\n`);

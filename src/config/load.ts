@@ -1,5 +1,5 @@
 import { cosmiconfig } from 'cosmiconfig';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { Config } from './schema.js';
@@ -11,6 +11,8 @@ export interface LoadedConfig {
   config: Config;
   /** The file it came from, or null for the defaults. */
   filepath: string | null;
+  /** Relative paths in the config (migrations.dir, pglite directories, files) start here. */
+  baseDir: string;
 }
 
 const explorer = cosmiconfig('pgwarden', { searchStrategy: 'project' });
@@ -24,9 +26,13 @@ export async function loadConfig(cwd: string, explicitPath?: string, ruleIds?: R
     const where = explicitPath ?? cwd;
     throw new ConfigError(`Cannot read configuration ${where}: ${(error as Error).message}`);
   }
-  if (!result) return { config: DEFAULT_CONFIG, filepath: null };
+  if (!result) return { config: DEFAULT_CONFIG, filepath: null, baseDir: cwd };
   const origin = relative(cwd, result.filepath) || result.filepath;
-  return { config: await validateConfig(result.config, origin, ruleIds), filepath: result.filepath };
+  return {
+    config: await validateConfig(result.config, origin, ruleIds),
+    filepath: result.filepath,
+    baseDir: dirname(result.filepath),
+  };
 }
 
 export async function validateConfig(raw: unknown, origin: string, ruleIds?: ReadonlySet<string>): Promise<Config> {

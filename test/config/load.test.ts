@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   it('uses the schema’s defaults when there is no config file', async () => {
     expect(DEFAULT_CONFIG).toEqual(ConfigSchema.parse({}));
     const root = dir({ 'package.json': '{"name":"x"}' });
-    expect(await loadConfig(root, undefined, RULES)).toEqual({ config: DEFAULT_CONFIG, filepath: null });
+    expect(await loadConfig(root, undefined, RULES)).toEqual({ config: DEFAULT_CONFIG, filepath: null, baseDir: root });
   });
 
   it('finds the pgwarden key in package.json, .pgwardenrc.yaml and pgwarden.config.mjs', async () => {
@@ -45,7 +45,9 @@ describe('loadConfig', () => {
 
   it('searches upwards from a subdirectory', async () => {
     const root = dir({ 'package.json': JSON.stringify({ pgwarden: { postgresVersion: 12 } }), 'db/migrations/.keep': '' });
-    expect((await loadConfig(join(root, 'db/migrations'))).config.postgresVersion).toBe(12);
+    const loaded = await loadConfig(join(root, 'db/migrations'));
+    expect(loaded.config.postgresVersion).toBe(12);
+    expect(loaded.baseDir).toBe(root);
   });
 
   it('names every offending key and what was expected', async () => {

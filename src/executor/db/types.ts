@@ -15,6 +15,12 @@ export interface DatabaseSession {
   /** One statement; `params` are sent as bind parameters (never interpolated). */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   close(): Promise<void>;
+  /**
+   * Masks this session's secrets (the URL's password, raw and percent-encoded) and any URL
+   * password in `text`. Errors thrown by `query` are already redacted; use this for anything else
+   * that came from the database or its URL before printing or storing it.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 /** A failed statement, with the server's SQLSTATE and a message from which secrets are removed. */

@@ -1,0 +1,61 @@
+import type { PGlite, Results } from '@electric-sql/pglite';
+import { toDatabaseError } from './errors.js';
+import { redactText } from './redact.js';
+import type { DatabaseSession, QueryResult } from './types.js';
+import { DatabaseError } from './types.js';
+
+/**
+ * PostgreSQL in process (PGlite, WebAssembly). `dataDir` undefined: in memory. The package is
+ * imported here, on first use, so linting never loads it. One PGlite instance is one session.
+ */
+export async function openPglite(dataDir: string | undefined, description: string): Promise<DatabaseSession> {
+  const redact = (text: string): string => redactText(text);
+  let db: PGlite;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    await db.waitReady;
+  } catch (error) {
+    throw toDatabaseError(error, redact, `could not open ${description}`);
+  }
+  return new PgliteSession(db, description, redact);
+}
+
+class PgliteSession implements DatabaseSession {
+  readonly driver = 'pglite' as const;
+  private closed = false;
+
+  constructor(
+    private readonly db: PGlite,
+    readonly description: string,
+    readonly redact: (text: string) => string,
+  ) {}
+
+  async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    if (this.closed) throw new DatabaseError(`session to ${this.description} is closed`);
+    let result: Results<Row> | undefined;
+    try {
+      if (params && params.length > 0) {
+        result = await this.db.query<Row>(sql, [...params]);
+      } else {
+        // Like node-postgres without parameters: the simple protocol, several statements allowed.
+        const results = await this.db.exec(sql);
+        result = results[results.length - 1] as Results<Row> | undefined;
+      }
+    } catch (error) {
+      throw toDatabaseError(error, this.redact);
+    }
+    const rows = result?.rows ?? [];
+    return { rows, rowCount: rows.length > 0 ? rows.length : (result?.affectedRows ?? 0) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.db.close();
+    } catch (error) {
+      throw toDatabaseError(error, this.redact, `closing ${this.description}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FileAnalysis } from '../analysis/engine.js';
+import { analyseText, displayPath, type LintSettings } from '../lint-file.js';
+import type { FileReport } from '../report/schema.js';
+import { loadParser } from '../sql/parser.js';
+import { discoverFiles } from './discover.js';
+import type { Direction, LayoutName } from './types.js';
+
+/** One direction of a migration, analysed. */
+export interface MigrationPart {
+  direction: Direction;
+  /** Absolute path of the file holding it. */
+  file: string;
+  /** The report's path (relative to the working directory). */
+  path: string;
+  report: FileReport;
+  analysis: FileAnalysis;
+}
+
+export interface Migration {
+  id: string;
+  layout: LayoutName;
+  up: MigrationPart;
+  down: MigrationPart | undefined;
+  /** SHA-256 (hex) of the up part's file as it is on disk now. */
+  checksum: string;
+}
+
+export interface MigrationSet {
+  /** In application order. */
+  migrations: Migration[];
+  /** Files that could not be placed (a down part without its up part, a duplicate id). */
+  problems: string[];
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Reads every migration under `dir`, pairs up and down parts by id, analyses each part once, and
+ * orders them by id (numbers compared as numbers, so V2 comes before V10).
+ */
+export async function loadMigrationSet(dir: string, settings: LintSettings): Promise<MigrationSet> {
+  await loadParser();
+  const { files, problems } = await discoverFiles([dir], settings.cwd);
+  const byId = new Map<string, { layout: LayoutName; up?: MigrationPart; down?: MigrationPart; checksum?: string }>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const path = displayPath(file, settings.cwd);
+    for (const part of analyseText(text, path, settings, file)) {
+      const migration = part.migration!;
+      const entry = byId.get(migration.id) ?? { layout: migration.layout };
+      byId.set(migration.id, entry);
+      const existing = entry[migration.direction];
+      if (existing) {
+        problems.push(`Migration ${migration.id} has two ${migration.direction} parts: ${existing.path} and ${path}.`);
+        continue;
+      }
+      entry[migration.direction] = { direction: migration.direction, file, path, report: part.report, analysis: part.analysis };
+      if (migration.direction === 'up') entry.checksum = sha256(text);
+    }
+  }
+  const migrations: Migration[] = [];
+  for (const [id, entry] of byId) {
+    if (!entry.up) {
+      problems.push(`${entry.down!.path} is the down part of migration ${id}, which has no up part.`);
+      continue;
+    }
+    migrations.push({ id, layout: entry.layout, up: entry.up, down: entry.down, checksum: entry.checksum! });
+  }
+  migrations.sort((a, b) => compareIds(a.id, b.id));
+  return { migrations, problems };
+}
+
+const CHUNK = /(\d+)|(\D+)/g;
+
+/** Natural order: digit runs compare as numbers, the rest by code point. */
+export function compareIds(a: string, b: string): number {
+  const left = a.match(CHUNK) ?? [];
+  const right = b.match(CHUNK) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i]!;
+    const y = right[i]!;
+    if (x === y) continue;
+    const numeric = /^\d/.test(x) && /^\d/.test(y);
+    if (numeric) {
+      const xs = x.replace(/^0+(?=\d)/, '');
+      const ys = y.replace(/^0+(?=\d)/, '');
+      if (xs.length !== ys.length) return xs.length - ys.length;
+      if (xs !== ys) return xs < ys ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
+}
