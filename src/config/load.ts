@@ -15,7 +15,26 @@ export interface LoadedConfig {
   baseDir: string;
 }
 
-const explorer = cosmiconfig('pgwarden', { searchStrategy: 'project' });
+/** Where a config is looked for, in each directory from the working one up to the project root. */
+export const CONFIG_FILES = [
+  'package.json',
+  '.pgwardenrc',
+  '.pgwardenrc.json',
+  '.pgwardenrc.yaml',
+  '.pgwardenrc.yml',
+  '.pgwardenrc.js',
+  '.pgwardenrc.cjs',
+  '.pgwardenrc.mjs',
+  'pgwarden.config.json',
+  'pgwarden.config.yaml',
+  'pgwarden.config.yml',
+  'pgwarden.config.js',
+  'pgwarden.config.cjs',
+  'pgwarden.config.mjs',
+  'pgwarden.config.ts',
+];
+
+const explorer = cosmiconfig('pgwarden', { searchStrategy: 'project', searchPlaces: CONFIG_FILES });
 
 /** Finds the config from `cwd` upwards (or loads `explicitPath`) and validates it. */
 export async function loadConfig(cwd: string, explicitPath?: string, ruleIds?: ReadonlySet<string>): Promise<LoadedConfig> {

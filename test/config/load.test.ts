@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     expect((await loadConfig(fromModule, undefined, RULES)).config.rules).toEqual({ 'no-drop-table': 'warning' });
   });
 
+  it('finds pgwarden.config.json and pgwarden.config.yaml', async () => {
+    const json = dir({ 'pgwarden.config.json': JSON.stringify({ postgresVersion: 14 }) });
+    expect((await loadConfig(json)).config.postgresVersion).toBe(14);
+    const yaml = dir({ 'pgwarden.config.yaml': 'postgresVersion: 15\n' });
+    expect((await loadConfig(yaml)).config.postgresVersion).toBe(15);
+  });
+
   it('searches upwards from a subdirectory', async () => {
     const root = dir({ 'package.json': JSON.stringify({ pgwarden: { postgresVersion: 12 } }), 'db/migrations/.keep': '' });
     const loaded = await loadConfig(join(root, 'db/migrations'));

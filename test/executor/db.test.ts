@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, resolveDatabaseSpec } from '../../src/executor/db/open.js';
@@ -265,24 +262,4 @@ describe('PGlite in memory', () => {
     expect(session.description).toBe('pglite:memory');
   });
 
-});
-
-describe('PGlite in a directory', () => {
-  let root: string;
-  let session: DatabaseSession;
-  beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'pgwarden-db-'));
-    session = await openDatabase('pglite:nested/data', { cwd: root, env });
-  });
-  afterAll(async () => {
-    await session?.close();
-    await rm(root, { recursive: true, force: true });
-  });
-
-  sessionContract(it, () => session);
-
-  it('creates the directory relative to cwd and keeps the cluster there', () => {
-    expect(session.description).toBe('pglite:nested/data');
-    expect(existsSync(path.join(root, 'nested/data/PG_VERSION'))).toBe(true);
-  });
 });
