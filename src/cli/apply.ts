@@ -1,7 +1,7 @@
 import { acquireMigrationLock, migrationLockKey } from '../executor/advisory-lock.js';
 import { applyMigrations, rollBackMigrations, type Outcome, type Selection } from '../executor/executor.js';
 import { runHook } from '../executor/hooks.js';
-import { urlSecrets } from '../executor/db/redact.js';
+import { redactText, urlSecrets } from '../executor/db/redact.js';
 import { EXIT, UsageError, type CliIO } from './io.js';
 import { headerLine, outcomeJson, outcomeText, planText } from './executor-output.js';
 import { overrideFrom, prepare, withDatabase, type ExecutorFlags, type ExecutorSetup } from './executor-setup.js';
@@ -67,13 +67,14 @@ export async function runApply(direction: 'up' | 'down', flags: ApplyFlags, io: 
             onProgress: (migration, p) =>
               progress.update(`${migration.id} · statement ${p.statement}/${p.statements}${p.attempt > 1 ? ` · attempt ${p.attempt}` : ''}`),
             onRetry: (migration, attempt, delayMs) =>
-              say(c.yellow(`  ↻ ${migration.id}: lock timeout, retrying in ${(delayMs / 1000).toFixed(1)}s (retry ${attempt} of ${environment.lockRetries})`)),
+              say(c.yellow(`  ↻ ${migration.id}: lock timeout, retrying in ${delayMs < 1000 ? `${delayMs} ms` : `${(delayMs / 1000).toFixed(1)} s`} (retry ${attempt} of ${environment.lockRetries})`)),
             onFinish: (migration, result) => {
               const risk = (direction === 'up' ? migration.up : migration.down!).report.risk;
               const note = `${risk} risk · ${result.durationMs} ms${result.transactional ? '' : ' · outside a transaction'}`;
               say(`  ${result.ok ? c.green('✔') : c.red('✖')} ${migration.id.padEnd(idWidth)}  ${c.dim(note)}`);
             },
-            onHook: (name, command) => say(c.dim(`  running ${name}: ${command}`)),
+            // The command may spell out the database URL or password itself (pg_dump "postgres://…").
+            onHook: (name, command) => say(c.dim(`  running ${name}: ${redactText(command, secrets)}`)),
           },
         },
         selection,

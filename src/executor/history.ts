@@ -317,6 +317,11 @@ function redactor(session: DatabaseSession): (text: string | null | undefined) =
   return (text) => (text === null || text === undefined ? null : session.redact ? session.redact(text) : redactText(text));
 }
 
+/** duration_ms is an integer column; measured durations (performance.now) are not integers. */
+function roundMs(ms: number | null | undefined): number | null {
+  return ms === null || ms === undefined ? null : Math.max(0, Math.round(ms));
+}
+
 function attemptParams(attempt: MigrationAttempt): unknown[] {
   return [
     attempt.id,
@@ -353,7 +358,7 @@ export async function finishMigration(session: DatabaseSession, cfg: HistoryTabl
             error = $4,
             failed_statement = $5
       WHERE seq = $1::bigint`,
-    [key, outcome.status, outcome.durationMs ?? null, redact(outcome.error), redact(outcome.failedStatement)],
+    [key, outcome.status, roundMs(outcome.durationMs), redact(outcome.error), redact(outcome.failedStatement)],
   );
   if (rowCount === 0) throw new Error(`no history row ${key} in ${table}`);
 }
@@ -369,7 +374,7 @@ export async function recordAttempt(
   outcome: AttemptOutcome & { startedAt?: Date },
 ): Promise<HistoryKey> {
   const redact = redactor(session);
-  const durationMs = outcome.durationMs ?? (outcome.startedAt ? Date.now() - outcome.startedAt.getTime() : null);
+  const durationMs = roundMs(outcome.durationMs ?? (outcome.startedAt ? Date.now() - outcome.startedAt.getTime() : null));
   const { rows } = await session.query<{ key: string }>(
     `INSERT INTO ${qualifiedName(cfg.schema, cfg.table)}
        (id, direction, checksum, risk, tool_version, override_reason, overridden_by,

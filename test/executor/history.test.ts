@@ -158,7 +158,7 @@ function historyContract(test: PostgresIt | typeof it, session: () => DatabaseSe
 
     await session().query('BEGIN');
     await session().query(`CREATE TABLE ${cfg.schema}.accounts (id int)`);
-    const key = await recordApplied(session(), cfg, { ...attempt, durationMs: 12 });
+    const key = await recordApplied(session(), cfg, { ...attempt, durationMs: 12.4 }); // performance.now() durations are fractional
     await session().query('COMMIT');
     const entry = (await readHistory(session(), cfg)).get('0001_accounts')!;
     expect(entry).toMatchObject({ key, status: 'applied', state: 'applied', appliedChecksum: 'aaa', durationMs: 12 });
@@ -181,7 +181,7 @@ function historyContract(test: PostgresIt | typeof it, session: () => DatabaseSe
     await finishMigration(s, cfg, k3, { status: 'failed', error: 'boom', failedStatement: 'CREATE INDEX CONCURRENTLY …' });
     // 0004: failed, resolved as pending.
     const k4 = await startMigration(s, cfg, { id: '0004', checksum: 'u4', ...up });
-    await finishMigration(s, cfg, k4, { status: 'failed', error: 'boom' });
+    await finishMigration(s, cfg, k4, { status: 'failed', error: 'boom', durationMs: 3.7 });
     // 0005: left running by a process that died.
     await startMigration(s, cfg, { id: '0005', checksum: 'u5', ...up });
 
@@ -199,6 +199,7 @@ function historyContract(test: PostgresIt | typeof it, session: () => DatabaseSe
     const resolved = await markResolved(s, cfg, '0003', 'applied', { by: 'ops-zoë' });
     expect(resolved).toMatchObject({ key: k3, status: 'applied', resolvedBy: 'ops-zoë', error: 'boom', failedStatement: 'CREATE INDEX CONCURRENTLY …' });
     expect(resolved.resolvedAt).toBeInstanceOf(Date);
+    expect((await readHistory(s, cfg)).get('0004')?.durationMs).toBe(4);
     await markResolved(s, cfg, '0004', 'pending', { by: 'ops' });
     await markResolved(s, cfg, '0005', 'pending', { by: 'ops' });
     await expect(markResolved(s, cfg, '0001', 'applied')).rejects.toThrow('migration 0001 does not need resolving: its last down run is applied');
@@ -403,6 +404,12 @@ describe('history on PGlite (a directory)', () => {
     expect(session.driver).toBe('pglite');
     expect(session.description).toBe('pglite:nested/db');
     expect(existsSync(path.join(root, 'nested/db/PG_VERSION'))).toBe(true);
+  });
+
+  it('refuses to open the directory a second time while it is open', async () => {
+    await expect(openDatabase('pglite:nested/db', { cwd: root, env: {} })).rejects.toThrow(
+      'pglite:nested/db is already open in this process: close that session first (PGlite allows one at a time)',
+    );
   });
 
   it('the audit file mode also fills db_user from the session', async () => {

@@ -15,6 +15,8 @@ describe('redactUrl', () => {
     ['postgres://u:one@host/db?password=two', 'postgres://u:***@host/db?password=***'],
     ['host=db.internal user=app password=secret dbname=prod', 'host=db.internal user=app password=*** dbname=prod'],
     ["host=db password = 'with space \\' quote' dbname=prod", 'host=db password = *** dbname=prod'],
+    ['postgres://user:pa?ss#w/rd@host/db?sslmode=require', 'postgres://user:***@host/db?sslmode=require'],
+    ['postgres://user:pa/ss@host/db', 'postgres://user:***@host/db'],
     ['pglite:memory', 'pglite:memory'],
   ])('%s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
@@ -27,6 +29,7 @@ describe('urlSecrets', () => {
     expect(urlSecrets('postgres://u@h/db?password=x%2By')).toEqual(['x%2By', 'x+y']);
     expect(urlSecrets("host=h password='a b'")).toEqual(['a b']);
     expect(urlSecrets('postgres://u@h/db')).toEqual([]);
+    expect(urlSecrets('postgres://u:pa?ss@h/db')).toEqual(['pa?ss']);
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type TestAPI } from 'vitest';
 
 export const PG_HOST = '127.0.0.1';
 /** 5432; PGWARDEN_TEST_PG_PORT points the helper elsewhere (to see the skip path, for one). */
@@ -86,8 +86,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** `it`, skipped at run time when the server is not reachable (and not required). */
-export type PostgresIt = ReturnType<typeof it.skipIf>;
+/**
+ * `it`, skipped at run time when the server is not reachable (and not required). Typed as vitest's
+ * `it` so suites can be written once for the server and PGlite.
+ */
+export type PostgresIt = TestAPI;
 
 export interface PostgresSuite {
   it: PostgresIt;
@@ -108,11 +111,17 @@ export function describePostgres(name: string, fn: (suite: PostgresSuite) => voi
   const skip = !server.ok && !required;
   const created: TestDatabase[] = [];
   let registered = 0;
-  const skippable = it.skipIf(skip);
-  const counting = new Proxy(skippable, {
+  const skipped = it.skipIf(true);
+  const counting = new Proxy(it, {
     apply(target, thisArg, args) {
       registered++;
-      return Reflect.apply(target, thisArg, args) as unknown;
+      return Reflect.apply(skip ? skipped : target, thisArg, args) as unknown;
+    },
+    get(target, property, receiver) {
+      if (!skip) return Reflect.get(target, property, receiver) as unknown;
+      // Skipping: only what it.skipIf(true) offers (each, for, concurrent, only…), all skipped.
+      if (property in skipped) return Reflect.get(skipped, property) as unknown;
+      throw new Error(`describePostgres: it.${String(property)} is not available while the server tests are skipped`);
     },
   });
 
@@ -135,6 +144,10 @@ export function describePostgres(name: string, fn: (suite: PostgresSuite) => voi
         return db;
       },
     });
-    if (skip && !server.ok) console.warn(`${server.reason}: skipping ${registered} tests in "${name}"`);
+    if (skip && !server.ok) {
+      // Nested describe blocks are collected after this one returns: count once collection is over.
+      const reason = server.reason;
+      setTimeout(() => console.warn(`${reason}: skipping ${registered} tests in "${name}"`), 0);
+    }
   });
 }

@@ -1,4 +1,5 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
+import { lockDataDir, type DirLock } from './dir-lock.js';
 import { toDatabaseError } from './errors.js';
 import { redactText } from './redact.js';
 import type { DatabaseSession, QueryResult } from './types.js';
@@ -6,19 +7,22 @@ import { DatabaseError } from './types.js';
 
 /**
  * PostgreSQL in process (PGlite, WebAssembly). `dataDir` undefined: in memory. The package is
- * imported here, on first use, so linting never loads it. One PGlite instance is one session.
+ * imported here, on first use, so linting never loads it. One PGlite instance is one session;
+ * a directory is locked against other processes while it is open (see dir-lock.ts).
  */
 export async function openPglite(dataDir: string | undefined, description: string): Promise<DatabaseSession> {
   const redact = (text: string): string => redactText(text);
+  const dirLock = dataDir === undefined ? undefined : await lockDataDir(dataDir, description);
   let db: PGlite;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
     await db.waitReady;
   } catch (error) {
+    await dirLock?.release();
     throw toDatabaseError(error, redact, `could not open ${description}`);
   }
-  return new PgliteSession(db, description, redact);
+  return new PgliteSession(db, description, redact, dirLock);
 }
 
 class PgliteSession implements DatabaseSession {
@@ -29,6 +33,7 @@ class PgliteSession implements DatabaseSession {
     private readonly db: PGlite,
     readonly description: string,
     readonly redact: (text: string) => string,
+    private readonly dirLock: DirLock | undefined,
   ) {}
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
@@ -56,6 +61,8 @@ class PgliteSession implements DatabaseSession {
       await this.db.close();
     } catch (error) {
       throw toDatabaseError(error, this.redact, `closing ${this.description}`);
+    } finally {
+      await this.dirLock?.release();
     }
   }
 }

@@ -19,33 +19,51 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** A URL with userinfo inside free text: scheme://user:password@ */
 const URL_USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s@]*@/gi;
 
+interface UrlParts {
+  /** `postgres://` */
+  prefix: string;
+  /** `user:password`, as written; undefined when the URL has no `@`. */
+  userinfo: string | undefined;
+  /** From the `@` (or the host) on. */
+  rest: string;
+}
+
+/**
+ * Splits a URL at its userinfo without a URL parser, so that malformed URLs (an unencoded `@`,
+ * `/`, `?` or `#` in the password) are still masked: the userinfo ends at the last `@` before
+ * the query string, or, when there is none there but a `:` precedes a later `@`, at that `@`
+ * (a `?` inside the password). When in doubt, more is masked rather than less.
+ */
+function splitUrl(url: string): UrlParts | undefined {
+  const scheme = SCHEME.exec(url);
+  if (!scheme) return undefined;
+  const start = scheme[0].length;
+  const queryAt = url.indexOf('?', start);
+  let at = (queryAt === -1 ? url : url.slice(0, queryAt)).lastIndexOf('@');
+  if (at < start) {
+    const last = url.lastIndexOf('@');
+    at = last >= start && url.slice(start, last).includes(':') ? last : -1;
+  }
+  return at < start
+    ? { prefix: url.slice(0, start), userinfo: undefined, rest: url.slice(start) }
+    : { prefix: url.slice(0, start), userinfo: url.slice(start, at), rest: url.slice(at) };
+}
+
 /**
  * `postgres://user:secret@host/db` → `postgres://user:***@host/db`; also masks `password=` and
  * `sslpassword=` in the query string, and in `host=… password=…` conninfo strings (quoted or not).
- * A password containing an unencoded `@` is masked up to the last `@` before the query string.
  */
 export function redactUrl(url: string): string {
-  const scheme = SCHEME.exec(url);
-  if (!scheme) return url.replace(CONNINFO_SECRET, `$1${REDACTED}`);
-
-  const start = scheme[0].length;
-  const queryAt = url.indexOf('?', start);
-  const beforeQuery = queryAt === -1 ? url : url.slice(0, queryAt);
-  const query = queryAt === -1 ? '' : url.slice(queryAt);
-
-  let head = beforeQuery;
-  const at = beforeQuery.lastIndexOf('@');
-  if (at > start) {
-    const userinfo = beforeQuery.slice(start, at);
-    const colon = userinfo.indexOf(':');
-    if (colon !== -1) head = `${url.slice(0, start)}${userinfo.slice(0, colon)}:${REDACTED}${beforeQuery.slice(at)}`;
-  }
-  return head + query.replace(QUERY_SECRET, `$1${REDACTED}`);
+  const parts = splitUrl(url);
+  if (!parts) return url.replace(CONNINFO_SECRET, `$1${REDACTED}`);
+  const { prefix, userinfo, rest } = parts;
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const head = userinfo === undefined || colon === -1 ? (userinfo ?? '') : `${userinfo.slice(0, colon)}:${REDACTED}`;
+  return prefix + head + rest.replace(QUERY_SECRET, `$1${REDACTED}`);
 }
 
-/** The password of a connection URL, as written (maybe percent-encoded) and decoded; empty when none. */
+/** The passwords of a connection string (URL userinfo, `password=` parameters), as written and decoded. */
 export function urlSecrets(url: string): string[] {
-  const scheme = SCHEME.exec(url);
   const secrets = new Set<string>();
   const add = (raw: string): void => {
     if (!raw) return;
@@ -56,21 +74,11 @@ export function urlSecrets(url: string): string[] {
       // Not valid percent-encoding: the raw form is the secret.
     }
   };
-  if (scheme) {
-    const start = scheme[0].length;
-    const queryAt = url.indexOf('?', start);
-    const beforeQuery = queryAt === -1 ? url : url.slice(0, queryAt);
-    const at = beforeQuery.lastIndexOf('@');
-    if (at > start) {
-      const userinfo = beforeQuery.slice(start, at);
-      const colon = userinfo.indexOf(':');
-      if (colon !== -1) add(userinfo.slice(colon + 1));
-    }
-    if (queryAt !== -1) {
-      for (const match of url.slice(queryAt).matchAll(new RegExp(`[?&](?:${SECRET_KEYS})=([^&#]*)`, 'gi'))) {
-        add(match[1] ?? '');
-      }
-    }
+  const parts = splitUrl(url);
+  if (parts) {
+    const colon = parts.userinfo?.indexOf(':') ?? -1;
+    if (parts.userinfo !== undefined && colon !== -1) add(parts.userinfo.slice(colon + 1));
+    for (const match of parts.rest.matchAll(new RegExp(`[?&](?:${SECRET_KEYS})=([^&#]*)`, 'gi'))) add(match[1] ?? '');
   } else {
     for (const match of url.matchAll(CONNINFO_SECRET)) {
       const value = match[2] ?? '';
