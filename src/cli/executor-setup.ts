@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { createColors } from 'picocolors';
 import { allRules } from '../../rules/index.js';
 import { parseRisk } from '../analysis/risk.js';
@@ -11,6 +10,7 @@ import type { DatabaseSession } from '../executor/db/types.js';
 import { resolveEnvironment, UnknownEnvironmentError, type Environment } from '../executor/environment.js';
 import type { RiskOverride } from '../executor/gate.js';
 import { createHistoryStore } from '../executor/history-store.js';
+import { currentOsUser } from '../executor/history.js';
 import type { HistoryStore } from '../executor/store.js';
 import { settingsFromConfig } from '../lint-file.js';
 import { loadMigrationSet, type Migration } from '../migrations/migration-set.js';
@@ -90,13 +90,5 @@ export function overrideFrom(flags: { acceptRisk?: string; reason?: string }): R
   if (!level) throw new UsageError(`--accept-risk must be low, medium or high (got "${flags.acceptRisk}").`);
   const reason = flags.reason?.trim();
   if (!reason) throw new UsageError('--accept-risk needs --reason "…": the reason is recorded with the migration.');
-  return { level, reason, user: operatingUser() };
-}
-
-function operatingUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  }
+  return { level, reason, user: currentOsUser() };
 }

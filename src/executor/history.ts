@@ -86,11 +86,6 @@ export interface AttemptOutcome {
   failedStatement?: string | null;
 }
 
-/** SHA-256 hex of a migration file, the history's `checksum`. */
-export function checksumOf(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
 /** The OS user running pgwarden (`overridden_by`, the audit's `os_user`). */
 export function currentOsUser(): string {
   try {

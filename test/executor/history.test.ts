@@ -8,7 +8,6 @@ import type { HistoryConfig } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/executor/db/open.js';
 import type { DatabaseSession } from '../../src/executor/db/types.js';
 import {
-  checksumOf,
   ensureHistory,
   finishMigration,
   markResolved,
@@ -24,6 +23,7 @@ import {
   type HistoryRow,
 } from '../../src/executor/history.js';
 import { TOOL_VERSION } from '../../src/version.js';
+import { sha256 } from '../../src/migrations/migration-set.js';
 import { describePostgres, type PostgresIt } from '../support/postgres.js';
 
 const options = { cwd: os.tmpdir(), env: {} };
@@ -105,7 +105,7 @@ function historyContract(test: PostgresIt | typeof it, session: () => DatabaseSe
   test('round trip with non-ASCII and quote characters (bind parameters)', async () => {
     const cfg = freshConfig();
     await ensureHistory(session(), cfg);
-    const checksum = checksumOf('CREATE TABLE t ();\n');
+    const checksum = sha256('CREATE TABLE t ();\n');
     const key = await startMigration(session(), cfg, {
       id: ODD_ID,
       direction: 'up',
