@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  // fixtures/ holds inputs for pgwarden's own tests (SQL, and TS/JS migrations), not project code.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,15 @@
 /** pgwarden's public API: the same analysis the CLI, CI formats, editor plugin and executor use. */
-export { lintPaths, lintText, lintFile, settingsFromConfig, displayPath } from './lint.js';
-export type { LintRun, LintSettings, FileOutcome } from './lint.js';
+export { lintPaths, lintText, lintFile, settingsFromConfig, settingsForFile, withFlags, displayPath, loadEmbeddedSupport } from './lint.js';
+export { extractSql } from './embedded/extract.js';
+export type { ExtractedSql, SqlFragment, DynamicPart, EmbeddedComment, MigrationFunction } from './embedded/extract.js';
+export { lintEmbedded, analyseEmbedded } from './embedded/lint-embedded.js';
+export type { EmbeddedPart } from './embedded/lint-embedded.js';
+export { MissingTypeScriptError } from './embedded/types.js';
+export type { LintRun, LintSettings, SettingsOverride, FileOutcome } from './lint.js';
+export type { SettingsFlags } from './lint-settings.js';
 export { loadConfig, validateConfig, ConfigError } from './config/load.js';
 export { DEFAULT_CONFIG } from './config/defaults.js';
-export type { Config, ConfigInput, EnvironmentConfig } from './config/schema.js';
+export type { Config, ConfigInput, EnvironmentConfig, OverrideConfig } from './config/schema.js';
 export { loadParser, parseSql } from './sql/parser.js';
 export type { ParsedSql, Statement, ParseError, Comment } from './sql/parser.js';
 export { SourceFile } from './sql/source.js';

@@ -1,38 +1,14 @@
 import { relative, sep } from 'node:path';
-import { allRules } from '../rules/index.js';
 import { analyze, type FileAnalysis } from './analysis/engine.js';
-import type { SeveritySetting } from './analysis/finding.js';
-import type { Rule } from './analysis/rule.js';
-import type { TransactionMode } from './analysis/transactions.js';
-import type { Config } from './config/schema.js';
-import { describeFile, type LayoutSetting, type RollbackSetting } from './migrations/layout.js';
+import { settingsForFile, type LintSettings } from './lint-settings.js';
+import { describeFile } from './migrations/layout.js';
 import type { MigrationInfo } from './migrations/types.js';
 import { fileReport, unreadableFileReport } from './report/build.js';
 import type { FileReport } from './report/schema.js';
 import { parseSql } from './sql/parser.js';
 import { SourceFile } from './sql/source.js';
 
-export interface LintSettings {
-  cwd: string;
-  postgresVersion: number;
-  transaction: TransactionMode;
-  layout: LayoutSetting;
-  rollback: RollbackSetting;
-  severities: ReadonlyMap<string, SeveritySetting>;
-  rules: readonly Rule[];
-}
-
-export function settingsFromConfig(config: Config, cwd: string): LintSettings {
-  return {
-    cwd,
-    postgresVersion: config.postgresVersion,
-    transaction: config.migrations.transaction,
-    layout: config.migrations.layout,
-    rollback: config.migrations.rollback,
-    severities: new Map(Object.entries(config.rules)),
-    rules: allRules,
-  };
-}
+export { settingsForFile, settingsFromConfig, withFlags, type LintSettings, type SettingsOverride } from './lint-settings.js';
 
 /** The report's path for a file: relative to the working directory, `/` separators. */
 export function displayPath(absolutePath: string, cwd: string): string {
@@ -51,10 +27,12 @@ export interface AnalysedPart {
 }
 
 /**
- * Analyses one file's text. `absolutePath` locates its migration siblings (down parts); without
- * it (standard input) the file is treated as a plain migration. Requires `loadParser()` first.
+ * Analyses one file's text. `absolutePath` locates its migration siblings (down parts) and picks
+ * the config overrides that apply; without it (standard input) the file is treated as a plain
+ * migration. Requires `loadParser()` first.
  */
-export function analyseText(text: string, path: string, settings: LintSettings, absolutePath?: string): AnalysedPart[] {
+export function analyseText(text: string, path: string, base: LintSettings, absolutePath?: string): AnalysedPart[] {
+  const settings = absolutePath === undefined ? base : settingsForFile(base, absolutePath);
   const source = new SourceFile(path, text);
   const parsed = parseSql(source);
   const layoutOptions = {
@@ -78,8 +56,25 @@ export function analyseText(text: string, path: string, settings: LintSettings, 
   });
 }
 
-/** The reports of one file's parts (see analyseText). */
+/** TS/JS migrations: their SQL is read out of node-pg-migrate, Knex, TypeORM and Kysely calls (src/embedded/). */
+export const EMBEDDED_FILE = /\.[cm]?[jt]s$/i;
+
+let embedded: typeof import('./embedded/lint-embedded.js') | undefined;
+
+/** Loads what lintText needs for TS/JS files (`EMBEDDED_FILE`); linting .sql files never loads it. */
+export async function loadEmbeddedSupport(): Promise<void> {
+  embedded ??= await import('./embedded/lint-embedded.js');
+}
+
+/**
+ * The reports of one file's parts (see analyseText). TS/JS files are read for the SQL they embed
+ * (see lintEmbedded), which requires `loadEmbeddedSupport()` first.
+ */
 export function lintText(text: string, path: string, settings: LintSettings, absolutePath?: string): FileReport[] {
+  if (EMBEDDED_FILE.test(path)) {
+    if (!embedded) throw new Error('TS/JS migration support is not loaded: await loadEmbeddedSupport() first.');
+    return embedded.lintEmbedded(text, path, settings, absolutePath);
+  }
   return analyseText(text, path, settings, absolutePath).map((part) => part.report);
 }
 

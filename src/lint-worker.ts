@@ -1,14 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import type { SeveritySetting } from './analysis/finding.js';
-import type { LintSettings } from './lint-file.js';
+import { EMBEDDED_FILE, loadEmbeddedSupport, type LintSettings } from './lint-file.js';
 import { drainFiles, type WorkerJob, type WorkerOutput } from './lint-parallel.js';
 import { loadParser } from './sql/parser.js';
 
 // Loading happens before the job arrives: that is the point of starting workers early.
 await loadParser();
 
-parentPort!.once('message', (job: WorkerJob) => {
+parentPort!.once('message', async (job: WorkerJob) => {
+  if (job.files.some((file) => EMBEDDED_FILE.test(file))) await loadEmbeddedSupport();
   const settings: LintSettings = {
     ...job.settings,
     rules: allRules,

@@ -2,10 +2,22 @@ import { buildReport } from './report/build.js';
 import type { FileReport, Report } from './report/schema.js';
 import { discoverFiles } from './migrations/discover.js';
 import { loadParser } from './sql/parser.js';
-import { lintFile, type LintSettings } from './lint-file.js';
+import { resolve } from 'node:path';
+import { EMBEDDED_FILE, lintFile, loadEmbeddedSupport, settingsForFile, type LintSettings } from './lint-file.js';
 import { lintInParallel } from './lint-parallel.js';
 
-export { displayPath, lintFile, lintText, settingsFromConfig, type FileOutcome, type LintSettings } from './lint-file.js';
+export {
+  displayPath,
+  loadEmbeddedSupport,
+  lintFile,
+  lintText,
+  settingsForFile,
+  settingsFromConfig,
+  withFlags,
+  type FileOutcome,
+  type LintSettings,
+  type SettingsOverride,
+} from './lint-file.js';
 
 export interface LintRun {
   report: Report;
@@ -22,9 +34,15 @@ export async function lintPaths(
   settings: LintSettings,
   stdin?: { text: string; path: string },
 ): Promise<LintRun> {
-  const [discovered] = await Promise.all([discoverFiles(inputs, settings.cwd), loadParser()]);
+  const [discovered] = await Promise.all([discoverFiles(inputs, settings.cwd, { embedded: true }), loadParser()]);
+  if (discovered.files.some((file) => EMBEDDED_FILE.test(file)) || (discovered.stdin && stdin && EMBEDDED_FILE.test(stdin.path))) {
+    await loadEmbeddedSupport();
+  }
   const outcomes = await lintInParallel(discovered.files, settings);
-  if (discovered.stdin && stdin) outcomes.push(lintFile(() => stdin.text, stdin.path, settings));
+  if (discovered.stdin && stdin) {
+    // Overrides apply to standard input by the name it is reported under (--stdin-filename).
+    outcomes.push(lintFile(() => stdin.text, stdin.path, settingsForFile(settings, resolve(settings.cwd, stdin.path))));
+  }
 
   const files: FileReport[] = [];
   const internalErrors: string[] = [];

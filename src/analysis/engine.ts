@@ -28,6 +28,19 @@ export interface AnalyzeOptions {
   part?: { start: number; end: number };
   /** Objects known from earlier migrations. */
   schema?: SchemaModel;
+  /**
+   * Findings made outside the SQL, in the analysed text's coordinates: the dynamic parts of SQL
+   * embedded in TS/JS migrations. Reported with their rule's severity and risk, and suppressed by
+   * directives like the rules' findings.
+   */
+  external?: readonly ExternalFinding[];
+}
+
+export interface ExternalFinding {
+  ruleId: string;
+  message: string;
+  start: number;
+  end: number;
 }
 
 export interface FileAnalysis {
@@ -137,6 +150,13 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   const ruleIds = new Set(options.rules.map((r) => r.meta.id));
   const activeIds = new Set(active.map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
+  if (options.external) {
+    for (const external of options.external) {
+      if (!within(external.start)) continue;
+      const statement = statements.find((s) => !s.parent && s.start <= external.start && external.start < s.end);
+      engineFinding(external.ruleId, { ...external, ...(statement ? { statementIndex: statement.index } : {}) });
+    }
+  }
   applyDirectives(directives, statements, parsed.statements, findings, ruleIds, activeIds, engineFinding);
 
   const open = findings.filter((f) => !f.suppressed);
@@ -201,7 +221,10 @@ function appliesToVersion(rule: Rule, version: number): boolean {
   return !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max));
 }
 
-type EngineReporter = (ruleId: string, input: { message: string; help?: string; start: number; end: number }) => void;
+type EngineReporter = (
+  ruleId: string,
+  input: { message: string; help?: string; start: number; end: number; statementIndex?: number },
+) => void;
 
 function engineReporter(
   options: AnalyzeOptions,
@@ -222,6 +245,7 @@ function engineReporter(
       start: input.start,
       end: input.end,
       tags: [...rule.meta.tags],
+      ...(input.statementIndex !== undefined ? { statementIndex: input.statementIndex } : {}),
     });
   };
 }

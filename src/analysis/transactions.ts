@@ -4,8 +4,9 @@ import { alterCommands, defElems, unwrap } from '../sql/ast.js';
 
 /**
  * How the migration runner wraps a file: `auto` is pgwarden's executor (one transaction per
- * migration unless the file cannot run in one or manages its own), `per-file` always wraps
- * (dbmate, Diesel), `none` never does (golang-migrate, psql -f).
+ * migration unless the file cannot run in one or manages its own; Flyway behaves the same),
+ * `per-file` always wraps (dbmate, goose, Diesel; golang-migrate and Prisma send a file as one
+ * query, which PostgreSQL runs as one implicit transaction), `none` never does (psql -f).
  */
 export type TransactionMode = 'auto' | 'per-file' | 'none';
 

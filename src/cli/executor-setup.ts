@@ -47,7 +47,7 @@ export async function prepare(flags: ExecutorFlags, io: CliIO): Promise<Executor
   }
   const dir = resolve(loaded.baseDir, loaded.config.migrations.dir);
   if (!existsSync(dir)) throw new UsageError(`The migrations directory "${loaded.config.migrations.dir}" does not exist (looked in ${dir}).`);
-  const set = await loadMigrationSet(dir, settingsFromConfig(loaded.config, io.cwd));
+  const set = await loadMigrationSet(dir, settingsFromConfig(loaded.config, io.cwd, loaded.baseDir));
   if (set.problems.length) throw new UsageError(set.problems.join('\n'));
   return {
     loaded,

@@ -1,23 +1,24 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { allRules } from '../../rules/index.js';
-import type { SeveritySetting } from '../analysis/finding.js';
 import { isRiskAbove, parseRisk, type Risk } from '../analysis/risk.js';
 import { loadConfig } from '../config/load.js';
-import { lintPaths, settingsFromConfig } from '../lint.js';
+import { lintPaths, type LintRun } from '../lint.js';
 import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js';
+import { formatGithub } from '../report/github.js';
+import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
+import { lintSettingsFrom, type SettingFlags } from './lint-flags.js';
 
-export const LINT_FORMATS = ['text', 'json'] as const;
+export const LINT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 
-export interface LintFlags {
+/** `--postgres-version`, `--layout`, `--transaction`, `--rollback` and `--rule` are in SettingFlags. */
+export interface LintFlags extends SettingFlags {
   format: string;
-  postgresVersion?: string;
   maxRisk?: string;
   config?: string;
-  rule?: string[];
   output?: string;
   color?: boolean;
   stdinFilename?: string;
@@ -38,9 +39,7 @@ export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Pro
 async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
   const ruleIds = new Set(allRules.map((r) => r.meta.id));
   const { config, baseDir } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
-  const settings = settingsFromConfig(config, io.cwd);
-  if (flags.postgresVersion !== undefined) settings.postgresVersion = parsePostgresVersion(flags.postgresVersion);
-  settings.severities = withRuleFlags(settings.severities, flags.rule ?? [], ruleIds);
+  const settings = lintSettingsFrom(config, io.cwd, baseDir, flags, ruleIds);
   const maxRisk = flags.maxRisk === undefined ? undefined : parseMaxRisk(flags.maxRisk);
 
   let inputs = paths;
@@ -57,16 +56,45 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
   for (const problem of run.problems) io.stderr(`pgwarden: ${problem}\n`);
   for (const error of run.internalErrors) io.stderr(`pgwarden: internal error in ${error}\n`);
 
-  const color = flags.output ? false : useColor(io, flags.color);
-  const output =
-    flags.format === 'json'
-      ? JSON.stringify(run.report) + '\n'
-      : formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
+  const output = formatReport(run, flags, io, maxRisk);
   if (flags.output) writeFileSync(resolve(io.cwd, flags.output), output);
   else io.stdout(output);
 
   if (run.problems.length || run.internalErrors.length) return EXIT.error;
   return failed(run.report, maxRisk) ? EXIT.failed : EXIT.ok;
+}
+
+function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: Risk | undefined): string {
+  switch (flags.format) {
+    case 'json':
+      return JSON.stringify(run.report) + '\n';
+    case 'sarif':
+      // Report paths are relative to the working directory, which is therefore %SRCROOT%.
+      return formatSarif(run.report, { rules: allRules, srcRoot: io.cwd, sources: withSuppressedSources(run, io.cwd) });
+    case 'github':
+      return formatGithub(run.report);
+    default: {
+      const color = flags.output ? false : useColor(io, flags.color);
+      return formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
+    }
+  }
+}
+
+/**
+ * Linting keeps a file's text only when it has findings or parse errors; SARIF fingerprints also
+ * need the lines of suppressed findings, or they would change when the file's last active finding goes.
+ */
+function withSuppressedSources(run: LintRun, cwd: string): Map<string, string> {
+  const sources = new Map(run.sources);
+  for (const file of run.report.files) {
+    if (!file.suppressed.length || sources.has(file.path)) continue;
+    try {
+      sources.set(file.path, readFileSync(resolve(cwd, file.path), 'utf8'));
+    } catch {
+      // Standard input, or a file gone since: the fingerprint falls back to the message.
+    }
+  }
+  return sources;
 }
 
 function failed(report: Report, maxRisk: Risk | undefined): boolean {
@@ -78,31 +106,8 @@ function failed(report: Report, maxRisk: Risk | undefined): boolean {
   );
 }
 
-function parsePostgresVersion(value: string): number {
-  const version = Number(value);
-  if (!Number.isInteger(version) || version < 10 || version > 18) {
-    throw new UsageError(`--postgres-version must be a major version from 10 to 18 (got "${value}").`);
-  }
-  return version;
-}
-
 function parseMaxRisk(value: string): Risk {
   const risk = parseRisk(value);
   if (!risk) throw new UsageError(`--max-risk must be low, medium or high (got "${value}").`);
   return risk;
-}
-
-function withRuleFlags(
-  base: ReadonlyMap<string, SeveritySetting>,
-  flags: readonly string[],
-  ruleIds: ReadonlySet<string>,
-): Map<string, SeveritySetting> {
-  const severities = new Map(base);
-  for (const flag of flags) {
-    const match = /^([\w-]+)=(off|warning|error)$/.exec(flag.trim());
-    if (!match) throw new UsageError(`--rule takes ID=off|warning|error (got "${flag}").`);
-    if (!ruleIds.has(match[1]!)) throw new UsageError(`--rule names unknown rule "${match[1]}" (see \`pgwarden rules\`).`);
-    severities.set(match[1]!, match[2] as SeveritySetting);
-  }
-  return severities;
 }

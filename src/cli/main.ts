@@ -6,6 +6,8 @@ import { DatabaseError } from '../executor/db/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT, UsageError, processIO, type CliIO } from './io.js';
 import { LINT_FORMATS, runLint, type LintFlags } from './lint.js';
+import { LAYOUT_CHOICES, ROLLBACK_CHOICES, TRANSACTION_CHOICES } from './lint-flags.js';
+import { runInit, type InitFlags } from './init.js';
 import { runExplain, runRules } from './explain.js';
 import { runApply, runPlan, type ApplyFlags } from './apply.js';
 import { runStatus } from './status.js';
@@ -33,6 +35,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .argument('[paths...]', 'files, directories, globs, or - for standard input (default: migrations.dir)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(LINT_FORMATS).default('text'))
     .option('--postgres-version <n>', 'target PostgreSQL major version (default 16 or config)')
+    .option('--layout <layout>', `migration layout, overriding migrations.layout: ${LAYOUT_CHOICES.join(', ')}`)
+    .option('--transaction <mode>', `how the runner wraps each file, overriding migrations.transaction: ${TRANSACTION_CHOICES.join(', ')}`)
+    .option('--rollback <mode>', `when a missing down part is reported, overriding migrations.rollback: ${ROLLBACK_CHOICES.join(', ')}`)
     .option('--max-risk <level>', 'fail when a file is riskier than low, medium or high')
     .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
     .option('--rule <id=severity>', 'set a rule to off, warning or error (repeatable)', collect)
@@ -114,6 +119,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
     .action(async (name: string[], flags: NewFlags) => {
       exitCode = await runNew(name.join(' '), flags, io);
+    });
+
+  program
+    .command('init')
+    .description('Write a commented pgwarden.config.yaml for the migrations found here (layout, directory, transactions).')
+    .option('--dir <dir>', 'migrations directory (default: detected)')
+    .option('--force', 'overwrite an existing pgwarden.config.yaml')
+    .action(async (flags: InitFlags) => {
+      exitCode = await runInit(flags, io);
     });
 
   program

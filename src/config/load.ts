@@ -60,14 +60,23 @@ export async function validateConfig(raw: unknown, origin: string, ruleIds?: Rea
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(formatIssues(origin, parsed.error.issues));
   if (ruleIds) {
-    const unknown = Object.keys(parsed.data.rules).filter((id) => !ruleIds.has(id));
-    if (unknown.length) {
-      throw new ConfigError(
-        `Invalid configuration in ${origin}:\n` + unknown.map((id) => `  rules.${id}: unknown rule "${id}" (see \`pgwarden rules\`)`).join('\n'),
-      );
-    }
+    const unknown = unknownRules(parsed.data, ruleIds);
+    if (unknown.length) throw new ConfigError(`Invalid configuration in ${origin}:\n${unknown.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** One line per rule id that no rule has, in `rules` and in each override's `rules`. */
+function unknownRules(config: Config, ruleIds: ReadonlySet<string>): string[] {
+  const sections: Array<[prefix: string, rules: Record<string, unknown>]> = [['rules', config.rules]];
+  config.overrides?.forEach((override, i) => {
+    if (override.rules) sections.push([`overrides.${i}.rules`, override.rules]);
+  });
+  return sections.flatMap(([prefix, rules]) =>
+    Object.keys(rules)
+      .filter((id) => !ruleIds.has(id))
+      .map((id) => `  ${prefix}.${id}: unknown rule "${id}" (see \`pgwarden rules\`)`),
+  );
 }
 
 function formatIssues(origin: string, issues: readonly z.core.$ZodIssue[]): string {

@@ -40,24 +40,50 @@ export const HistorySchema = z
   })
   .strict();
 
+const postgresVersion = z.number().int().min(10).max(18);
+const layout = z.enum(['auto', ...LAYOUTS]);
+const transaction = z.enum(['auto', 'per-file', 'none']);
+const rollback = z.enum(['auto', 'required', 'off']);
+const rules = z.record(z.string(), severity);
+
 export const MigrationsSchema = z
   .object({
     dir: z.string().default('migrations'),
-    layout: z.enum(['auto', ...LAYOUTS]).default('auto'),
-    transaction: z.enum(['auto', 'per-file', 'none']).default('auto'),
-    rollback: z.enum(['auto', 'required', 'off']).default('auto'),
+    layout: layout.default('auto'),
+    transaction: transaction.default('auto'),
+    rollback: rollback.default('auto'),
+  })
+  .strict();
+
+/** Settings for the files that match `files`; later overrides win over earlier ones. */
+export const OverrideSchema = z
+  .object({
+    files: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("glob patterns (picomatch), relative to the config file's directory, e.g. db/legacy/**/*.sql"),
+    postgresVersion: postgresVersion.optional(),
+    migrations: z
+      .object({ layout: layout.optional(), transaction: transaction.optional(), rollback: rollback.optional() })
+      .strict()
+      .optional(),
+    rules: rules.optional().describe('added to the top-level rules for these files'),
   })
   .strict();
 
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    postgresVersion: z.number().int().min(10).max(18).default(16),
+    postgresVersion: postgresVersion.default(16),
     migrations: MigrationsSchema.prefault({}),
-    rules: z.record(z.string(), severity).default({}),
+    rules: rules.default({}),
     stats: z.string().optional(),
     history: HistorySchema.prefault({}),
     environments: z.record(z.string(), EnvironmentSchema).optional(),
+    overrides: z
+      .array(OverrideSchema)
+      .optional()
+      .describe('per-path settings, applied in order to each file they match (command-line flags still win)'),
   })
   .strict();
 
@@ -65,3 +91,4 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
 export type HistoryConfig = z.output<typeof HistorySchema>;
+export type OverrideConfig = z.output<typeof OverrideSchema>;

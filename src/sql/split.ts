@@ -15,28 +15,33 @@ export interface Chunk {
   metaCommand?: boolean;
 }
 
-interface Token {
+/** A lexical token; offsets are UTF-8 bytes into the text. */
+export interface Token {
   start: number;
   end: number;
   text: string;
   comment: boolean;
 }
 
-export function splitStatements(source: SourceFile): Chunk[] {
-  const text = source.text;
-  let tokens: Token[];
+/**
+ * The file's tokens, comments included: the Postgres scanner's, or a minimal tokenizer's when the
+ * scanner fails (it cannot return tokens for some lexical errors, an unterminated string for one).
+ */
+export function scanTokens(source: SourceFile): Token[] {
   try {
-    tokens = scanSync(text).tokens.map((t) => ({
+    return scanSync(source.text).tokens.map((t) => ({
       start: t.start,
       end: t.end,
       text: t.text,
       comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT',
     }));
   } catch {
-    // The scanner cannot return tokens for some lexical errors (an unterminated string, for one).
-    tokens = lexFallback(source);
+    return lexFallback(source);
   }
-  return chunksFromTokens(tokens, source);
+}
+
+export function splitStatements(source: SourceFile): Chunk[] {
+  return chunksFromTokens(scanTokens(source), source);
 }
 
 function chunksFromTokens(tokens: Token[], source: SourceFile): Chunk[] {

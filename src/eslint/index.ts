@@ -1,0 +1,27 @@
+/**
+ * `pgwarden/eslint`: the ESLint plugin. ESLint's parse() is synchronous, so the SQL parser
+ * (WebAssembly) is loaded here, once, before the plugin is handed out.
+ */
+import { loadParser } from '../sql/parser.js';
+import plugin from './plugin.js';
+
+await loadParser();
+
+export default plugin;
+export { recommendedRules, type PgwardenPlugin } from './plugin.js';
+export { SqlLanguage, type SqlLanguageTypes } from './language.js';
+export { SqlSourceCode } from './source-code.js';
+export type { SqlLanguageOptions, SqlFileAnalysis, FindingData, ParseErrorData } from './analysis.js';
+export type { MigrationNode, StatementNode, CommentNode, SqlNode } from './ast.js';
+export {
+  findingRule,
+  findingRules,
+  reportFinding,
+  ruleDocsUrl,
+  type FindingSource,
+  type FindingRuleContext,
+  type FindingRuleDefinition,
+  type LocatedFinding,
+} from './rules.js';
+export type { FindingEdits, FindingSuggestion, TextEdit } from './edits.js';
+export { PARSE_ERROR_RULE, SQL_LANGUAGE, sqlFindingSource } from './sql-rules.js';

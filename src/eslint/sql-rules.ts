@@ -1,0 +1,72 @@
+import type { LanguageOptions, RuleDefinition, RuleVisitor } from '@eslint/core';
+import { allRules } from '../../rules/index.js';
+import type { FindingData } from './analysis.js';
+import { findingRules, type FindingRuleDefinition, type FindingSource, type LocatedFinding } from './rules.js';
+import type { SqlSourceCode } from './source-code.js';
+
+export const SQL_LANGUAGE = 'pgwarden/sql';
+/** Postgres syntax errors; a rule, not a fatal message, so the other statements' findings remain. */
+export const PARSE_ERROR_RULE = 'parse-error';
+
+export function locatedFinding(finding: FindingData): LocatedFinding {
+  return {
+    message: finding.message,
+    help: finding.help,
+    loc: { start: { line: finding.line, column: finding.column }, end: { line: finding.endLine, column: finding.endColumn } },
+    ...(finding.fix ? { fix: finding.fix } : {}),
+    ...(finding.suggestions ? { suggestions: finding.suggestions } : {}),
+  };
+}
+
+/** SQL files: the findings are those the language's analysis left on the source code. */
+export const sqlFindingSource: FindingSource<SqlSourceCode> = {
+  languages: [SQL_LANGUAGE],
+  rootNodeType: 'Migration',
+  findings: (context, ruleId) => context.sourceCode.findingsOf(ruleId).map(locatedFinding),
+};
+
+export type ParseErrorRuleDefinition = RuleDefinition<{
+  LangOptions: LanguageOptions;
+  Code: SqlSourceCode;
+  RuleOptions: [];
+  Visitor: RuleVisitor;
+  Node: unknown;
+  MessageIds: 'parseError';
+  ExtRuleDocs: unknown;
+}>;
+
+/** `pgwarden/parse-error`: statements the Postgres parser rejects (pgwarden lint's parse errors). */
+export const parseErrorRule: ParseErrorRuleDefinition = {
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'SQL that the PostgreSQL parser rejects; pgwarden cannot judge a statement it cannot read.',
+      url: 'https://www.npmjs.com/package/pgwarden#editor-eslint',
+    },
+    messages: { parseError: 'Parse error: {{message}}' },
+    schema: [],
+    languages: [SQL_LANGUAGE],
+  },
+  create(context) {
+    return {
+      Migration() {
+        for (const error of context.sourceCode.parseErrors) {
+          context.report({ loc: { line: error.line, column: error.column }, messageId: 'parseError', data: { message: error.message } });
+        }
+      },
+    };
+  },
+};
+
+export type SqlRuleDefinition = FindingRuleDefinition<SqlSourceCode> | ParseErrorRuleDefinition;
+
+/** Every rule of the plugin: one per pgwarden rule, and `parse-error`. */
+export function sqlRules(): Record<string, SqlRuleDefinition> {
+  return {
+    ...findingRules(
+      allRules.map((rule) => rule.meta),
+      sqlFindingSource,
+    ),
+    [PARSE_ERROR_RULE]: parseErrorRule,
+  };
+}
