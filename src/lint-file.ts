@@ -96,8 +96,9 @@ export function lintFile(read: () => string, path: string, settings: LintSetting
   }
   try {
     const reports = lintText(text, path, settings, absolutePath);
-    // The text is only needed for excerpts under findings; leaving it out keeps worker messages small.
-    const shown = reports.some((r) => r.findings.length || r.parseErrors.length);
+    // The text is needed for excerpts and SARIF fingerprints (suppressed findings too); leaving it
+    // out of clean files keeps worker messages small.
+    const shown = reports.some((r) => r.findings.length || r.parseErrors.length || r.suppressed.length);
     return { path, reports, ...(shown ? { text } : {}) };
   } catch (error) {
     return {

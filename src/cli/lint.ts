@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { allRules } from '../../rules/index.js';
 import { isRiskAbove, parseRisk, type Risk } from '../analysis/risk.js';
@@ -70,7 +70,7 @@ function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: Risk |
       return JSON.stringify(run.report) + '\n';
     case 'sarif':
       // Report paths are relative to the working directory, which is therefore %SRCROOT%.
-      return formatSarif(run.report, { rules: allRules, srcRoot: io.cwd, sources: withSuppressedSources(run, io.cwd) });
+      return formatSarif(run.report, { rules: allRules, srcRoot: io.cwd, sources: run.sources });
     case 'github':
       return formatGithub(run.report);
     default: {
@@ -78,23 +78,6 @@ function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: Risk |
       return formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
     }
   }
-}
-
-/**
- * Linting keeps a file's text only when it has findings or parse errors; SARIF fingerprints also
- * need the lines of suppressed findings, or they would change when the file's last active finding goes.
- */
-function withSuppressedSources(run: LintRun, cwd: string): Map<string, string> {
-  const sources = new Map(run.sources);
-  for (const file of run.report.files) {
-    if (!file.suppressed.length || sources.has(file.path)) continue;
-    try {
-      sources.set(file.path, readFileSync(resolve(cwd, file.path), 'utf8'));
-    } catch {
-      // Standard input, or a file gone since: the fingerprint falls back to the message.
-    }
-  }
-  return sources;
 }
 
 function failed(report: Report, maxRisk: Risk | undefined): boolean {

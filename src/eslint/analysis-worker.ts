@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadParser } from '../sql/parser.js';
-import { analyseForEslint, type AnalysisRequest } from './analysis.js';
-import type { WorkerData, WorkerReply } from './worker-client.js';
+import { analyseForEslint } from './analysis.js';
+import { lintEmbeddedForEslint } from './embedded-analysis.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './worker-client.js';
 
 /** The worker behind worker-client.ts: analyses files while the main thread's parser loads. */
 const { signal, port } = workerData as WorkerData;
@@ -12,11 +13,13 @@ const loading = loadParser().then(
   (error: unknown) => `the SQL parser could not be loaded: ${(error as Error).message}`,
 );
 
-parentPort!.on('message', (request: AnalysisRequest) => {
+parentPort!.on('message', (message: WorkerRequest) => {
   void loading.then((failure) => {
     let reply: WorkerReply;
     try {
-      reply = failure ? { error: failure } : { analysis: analyseForEslint(request) };
+      if (failure) reply = { error: failure };
+      else if (message.kind === 'embedded') reply = { reports: lintEmbeddedForEslint(message.request) };
+      else reply = { analysis: analyseForEslint(message.request) };
     } catch (error) {
       reply = { error: (error as Error).message };
     }

@@ -98,7 +98,7 @@ export interface SqlFileAnalysis {
  * findings are shown, so a rule that is off in ESLint reports nothing and one that is on reports
  * exactly what `pgwarden lint` reports with that rule on.
  */
-const EVERY_RULE: ReadonlyMap<string, SeveritySetting> = new Map(allRules.map((rule) => [rule.meta.id, 'error' as const]));
+export const EVERY_RULE: ReadonlyMap<string, SeveritySetting> = new Map(allRules.map((rule) => [rule.meta.id, 'error' as const]));
 
 /**
  * Runs pgwarden's analysis (the one `pgwarden lint` runs: layouts, rollback pairing, sections,

@@ -10,23 +10,30 @@ const CHOICES = {
 /** The Postgres majors pgwarden's config accepts. */
 const POSTGRES_VERSIONS = { min: 10, max: 18 } as const;
 
-/** Throws on an unknown key or a value `pgwarden lint`'s config would refuse. */
-export function validateSqlLanguageOptions(options: Readonly<Record<string, unknown>>): void {
+/**
+ * Throws on an unknown key or a value `pgwarden lint`'s config would refuse. `where` names the
+ * options in messages: `languageOptions` of `pgwarden/sql` for SQL files, `settings.pgwarden` for
+ * the rules on JS/TS migrations.
+ */
+export function validateSqlLanguageOptions(
+  options: Readonly<Record<string, unknown>>,
+  { owner, where }: { owner: string; where: string } = { owner: 'pgwarden/sql', where: 'languageOptions' },
+): void {
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (key === 'postgresVersion') {
       if (!Number.isInteger(value) || (value as number) < POSTGRES_VERSIONS.min || (value as number) > POSTGRES_VERSIONS.max) {
         throw new TypeError(
-          `pgwarden/sql: languageOptions.postgresVersion must be an integer from ${POSTGRES_VERSIONS.min} to ${POSTGRES_VERSIONS.max}, not ${JSON.stringify(value)}.`,
+          `${owner}: ${where}.postgresVersion must be an integer from ${POSTGRES_VERSIONS.min} to ${POSTGRES_VERSIONS.max}, not ${JSON.stringify(value)}.`,
         );
       }
     } else if (key === 'transaction' || key === 'layout' || key === 'rollback') {
       const allowed: readonly string[] = CHOICES[key];
       if (typeof value !== 'string' || !allowed.includes(value)) {
-        throw new TypeError(`pgwarden/sql: languageOptions.${key} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}.`);
+        throw new TypeError(`${owner}: ${where}.${key} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}.`);
       }
     } else {
-      throw new TypeError(`pgwarden/sql: unknown languageOptions key "${key}" (known: postgresVersion, transaction, layout, rollback).`);
+      throw new TypeError(`${owner}: unknown ${where} key "${key}" (known: postgresVersion, transaction, layout, rollback).`);
     }
   }
 }

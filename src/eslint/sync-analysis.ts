@@ -1,6 +1,8 @@
 import { isParserReady } from '../sql/parser.js';
 import { analyseForEslint, type AnalysisRequest, type SqlFileAnalysis } from './analysis.js';
-import { analyseOnWorker, closeAnalysisWorker } from './worker-client.js';
+import type { FileReport } from '../report/schema.js';
+import { lintEmbeddedForEslint, type EmbeddedRequest } from './embedded-analysis.js';
+import { analyseOnWorker, closeAnalysisWorker, lintEmbeddedOnWorker } from './worker-client.js';
 
 /**
  * Analyses a file synchronously, as ESLint's `parse()` must. The ES module entry loads the SQL
@@ -14,4 +16,13 @@ export function analyseSync(request: AnalysisRequest): SqlFileAnalysis {
     return analyseForEslint(request);
   }
   return analyseOnWorker(request);
+}
+
+/** lintEmbeddedForEslint, synchronously, as ESLint rules must run (see analyseSync). */
+export function lintEmbeddedSync(request: EmbeddedRequest): FileReport[] {
+  if (isParserReady()) {
+    closeAnalysisWorker();
+    return lintEmbeddedForEslint(request);
+  }
+  return lintEmbeddedOnWorker(request);
 }

@@ -1,39 +1,13 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRules } from '../../rules/index.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { parseYaml } from '../support/yaml.js';
+import { project, runCli as run } from '../support/cli.js';
 
 const RULE_IDS = new Set(allRules.map((r) => r.meta.id));
 const CREATE = 'CREATE TABLE t (id bigint PRIMARY KEY);\n';
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pgwarden-init-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function run(cwd: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    cwd,
-    env: {},
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => '',
-    stdoutIsTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 /** Runs `pgwarden init` and loads what it wrote the way every command will. */
 async function init(files: Record<string, string>, args: string[] = []) {

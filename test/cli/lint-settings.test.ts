@@ -1,37 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import type { Report } from '../../src/report/schema.js';
+import { project, runCli as run } from '../support/cli.js';
 
 const bin = join(import.meta.dirname, '../../bin/pgwarden.js');
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pgwarden-settings-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function run(cwd: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    cwd,
-    env: {},
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => '',
-    stdoutIsTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 /** Rule ids with their severity, per file, from a JSON lint. */
 async function findings(cwd: string, args: string[]): Promise<Record<string, string[]>> {

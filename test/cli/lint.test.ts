@@ -1,41 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { project, runCli as run } from '../support/cli.js';
 import { ReportSchema, type Report } from '../../src/report/schema.js';
 
 const bin = join(import.meta.dirname, '../../bin/pgwarden.js');
 /** An ANSI escape sequence: ESC followed by [. */
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 const reportSchema = JSON.parse(readFileSync(join(import.meta.dirname, '../../schemas/report.schema.json'), 'utf8'));
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pgwarden-cli-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function run(cwd: string, args: string[], options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    cwd,
-    env: options.env ?? {},
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => options.stdin ?? '',
-    stdoutIsTTY: options.tty ?? false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 const DROP = "SET lock_timeout = '2s';\nDROP TABLE legacy;\n";
 const INDEX = '-- a medium-risk migration\nCREATE INDEX orders_placed_idx ON orders (placed_at);\n';

@@ -1,41 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
 import type { Report } from '../../src/report/schema.js';
+import { project, runCli } from '../support/cli.js';
+
+const run = (cwd: string, args: string[], stdin = '') => runCli(cwd, args, { stdin });
 
 const root = join(import.meta.dirname, '../..');
 const reportSchema = JSON.parse(readFileSync(join(root, 'schemas/report.schema.json'), 'utf8'));
 const typeorm = readFileSync(join(root, 'fixtures/embedded/typeorm/src/migration/1700000000000-AddUserEmail.ts'), 'utf8');
 const knex = readFileSync(join(root, 'fixtures/embedded/knex/migrations/20240101120000_order_status.js'), 'utf8');
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pgwarden-embedded-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-async function run(cwd: string, args: string[], stdin = '') {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    cwd,
-    env: {},
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => stdin,
-    stdoutIsTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 describe('pgwarden lint on TS/JS migrations', () => {
   it('lints a .ts file named on the command line, with excerpts from the TS source', async () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { runCli as cli } from '../support/cli.js';
 import { openDatabase } from '../../src/executor/db/open.js';
 import { describePostgres } from '../support/postgres.js';
 
@@ -34,21 +33,6 @@ function project(database: string, extra: Record<string, unknown> = {}): string 
   };
   writeFileSync(join(dir, 'pgwarden.config.json'), JSON.stringify({ environments }));
   return dir;
-}
-
-async function cli(cwd: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    cwd,
-    env: {},
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => '',
-    stdoutIsTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
 }
 
 async function query<Row>(cwd: string, database: string, sql: string): Promise<Row[]> {

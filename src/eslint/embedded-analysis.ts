@@ -1,0 +1,34 @@
+import { isAbsolute } from 'node:path';
+import { allRules } from '../../rules/index.js';
+import { lintEmbedded } from '../embedded/lint-embedded.js';
+import { displayPath, type LintSettings } from '../lint-file.js';
+import type { FileReport } from '../report/schema.js';
+import { EVERY_RULE, type ResolvedSqlOptions } from './analysis.js';
+
+/** What the JS/TS rules need to lint one migration's embedded SQL; plain data (a worker may receive it). */
+export interface EmbeddedRequest {
+  text: string;
+  /** The path ESLint lints the file under; absolute for files on disk. */
+  path: string;
+  /** Report paths (a rollback named in a message) are relative to this directory. */
+  cwd: string;
+  options: ResolvedSqlOptions;
+}
+
+/**
+ * Runs `pgwarden lint`'s analysis of a TS/JS migration (lintEmbedded: extraction, up and down
+ * parts, JS-comment directives, dynamic parts as `unanalyzable-statement`) with every rule at
+ * `error`, as the SQL language does: ESLint's severities decide what is shown. Positions are
+ * the JS/TS file's 1-based lines and 1-based UTF-16 columns. Requires the SQL parser to be loaded.
+ */
+export function lintEmbeddedForEslint(request: EmbeddedRequest): FileReport[] {
+  const settings: LintSettings = {
+    cwd: request.cwd,
+    ...request.options,
+    severities: EVERY_RULE,
+    rules: allRules,
+  };
+  const absolutePath = isAbsolute(request.path) ? request.path : undefined;
+  const path = absolutePath ? displayPath(absolutePath, request.cwd) : request.path;
+  return lintEmbedded(request.text, path, settings, absolutePath);
+}
