@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     expect((await loadConfig(yaml)).config.postgresVersion).toBe(15);
   });
 
+  it('loads a TypeScript pgwarden.config.ts', async () => {
+    const root = dir({
+      'package.json': '{"type":"module"}',
+      'pgwarden.config.ts': "const config: { postgresVersion: number } = { postgresVersion: 13 };\nexport default config;\n",
+    });
+    expect((await loadConfig(root)).config.postgresVersion).toBe(13);
+  });
+
   it('searches upwards from a subdirectory', async () => {
     const root = dir({ 'package.json': JSON.stringify({ pgwarden: { postgresVersion: 12 } }), 'db/migrations/.keep': '' });
     const loaded = await loadConfig(join(root, 'db/migrations'));
