@@ -8,7 +8,16 @@ import plugin from './plugin.js';
 await loadParser();
 
 export default plugin;
-export { recommendedRules, type PgwardenPlugin } from './plugin.js';
+export { JS_MIGRATION_FILES, recommendedRules, type PgwardenPlugin } from './plugin.js';
+export {
+  embeddedFindingSource,
+  JS_LANGUAGE,
+  JS_RULE_PREFIX,
+  JS_SETTINGS_KEY,
+  jsParseErrorRule,
+  jsRules,
+  type JsRuleDefinition,
+} from './js-rules.js';
 export { SqlLanguage, type SqlLanguageTypes } from './language.js';
 export { SqlSourceCode } from './source-code.js';
 export type { SqlLanguageOptions, SqlFileAnalysis, FindingData, ParseErrorData } from './analysis.js';

@@ -1,5 +1,6 @@
 import type { LanguageOptions, RuleDefinition, RuleVisitor, TextSourceCode } from '@eslint/core';
 import { allRules } from '../../rules/index.js';
+import { unreadableFileReport } from '../report/build.js';
 import type { FileReport } from '../report/schema.js';
 import type { SqlLanguageOptions } from './analysis.js';
 import { resolveSqlLanguageOptions, validateSqlLanguageOptions } from './options.js';
@@ -97,7 +98,13 @@ export function embeddedFindings(context: AnyContext): EmbeddedFindings {
   const key = JSON.stringify([context.filename, context.cwd, options]);
   const cached = cache.get(context.sourceCode);
   if (cached?.key === key) return cached;
-  const reports = lintEmbeddedSync({ text: context.sourceCode.text, path: context.filename, cwd: context.cwd, options });
+  let reports: FileReport[];
+  try {
+    reports = lintEmbeddedSync({ text: context.sourceCode.text, path: context.filename, cwd: context.cwd, options });
+  } catch (error) {
+    // As `pgwarden lint` reports a file whose analysis throws: a parse error, not a crash of ESLint.
+    reports = [unreadableFileReport(context.filename, `pgwarden could not analyse this file: ${(error as Error).message}`)];
+  }
   const found = collect(reports, key);
   cache.set(context.sourceCode, found);
   return found;

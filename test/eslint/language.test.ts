@@ -45,9 +45,14 @@ function pgwardenKeys(text: string, path: string): string[] {
     .sort();
 }
 
+/** The rules for `*.sql` files (the `js/` ones are for TS/JS migrations). */
+function sqlRuleIds(): string[] {
+  return Object.keys(plugin.rules).filter((id) => !id.startsWith('js/'));
+}
+
 const everyRuleOn: FlatConfig = {
   files: ['**/*.sql'],
-  rules: Object.fromEntries(Object.keys(plugin.rules).map((id) => [`pgwarden/${id}`, 'error'])),
+  rules: Object.fromEntries(sqlRuleIds().map((id) => [`pgwarden/${id}`, 'error'])),
 };
 
 function eslintKeys(messages: readonly Linter.LintMessage[]): string[] {
@@ -219,8 +224,12 @@ describe('layouts through ESLint', () => {
 });
 
 describe('generated rules', () => {
-  it('has one rule per pgwarden rule, from its meta, and parse-error', () => {
-    expect(Object.keys(plugin.rules).sort()).toEqual([...allRules.map((r) => r.meta.id), 'parse-error'].sort());
+  it('has one rule per pgwarden rule, from its meta, and parse-error, for SQL and for JS/TS (js/)', () => {
+    const ids = [...allRules.map((r) => r.meta.id), 'parse-error'];
+    expect(Object.keys(plugin.rules).sort()).toEqual([...ids, ...ids.map((id) => `js/${id}`)].sort());
+    for (const { meta } of allRules) {
+      expect(plugin.rules[`js/${meta.id}`]!.meta).toMatchObject({ docs: { description: meta.summary }, languages: ['js/js'] });
+    }
     for (const { meta } of allRules) {
       const rule = plugin.rules[meta.id]!;
       expect(rule.meta).toMatchObject({
