@@ -5,8 +5,6 @@ import { isRiskAbove, parseRisk, type Risk } from '../analysis/risk.js';
 import { loadConfig } from '../config/load.js';
 import { lintPaths, type LintRun } from '../lint.js';
 import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js';
-import { formatGithub } from '../report/github.js';
-import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
@@ -56,7 +54,7 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
   for (const problem of run.problems) io.stderr(`pgwarden: ${problem}\n`);
   for (const error of run.internalErrors) io.stderr(`pgwarden: internal error in ${error}\n`);
 
-  const output = formatReport(run, flags, io, maxRisk);
+  const output = await formatReport(run, flags, io, maxRisk);
   if (flags.output) writeFileSync(resolve(io.cwd, flags.output), output);
   else io.stdout(output);
 
@@ -64,15 +62,15 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
   return failed(run.report, maxRisk) ? EXIT.failed : EXIT.ok;
 }
 
-function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: Risk | undefined): string {
+async function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: Risk | undefined): Promise<string> {
   switch (flags.format) {
     case 'json':
       return JSON.stringify(run.report) + '\n';
     case 'sarif':
       // Report paths are relative to the working directory, which is therefore %SRCROOT%.
-      return formatSarif(run.report, { rules: allRules, srcRoot: io.cwd, sources: run.sources });
+      return (await import('../report/sarif.js')).formatSarif(run.report, { rules: allRules, srcRoot: io.cwd, sources: run.sources });
     case 'github':
-      return formatGithub(run.report);
+      return (await import('../report/github.js')).formatGithub(run.report);
     default: {
       const color = flags.output ? false : useColor(io, flags.color);
       return formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
