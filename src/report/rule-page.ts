@@ -49,3 +49,21 @@ export function rulePage(rule: Rule): string {
     '',
   ].join('\n');
 }
+
+/** docs/rules/README.md: every rule with its risk, default severity and summary. */
+export function rulesIndexPage(rules: readonly Rule[]): string {
+  const rows = rules.map(
+    (rule) =>
+      `| [${rule.meta.id}](${rule.meta.id}.md) | ${rule.meta.risk} | ${rule.meta.optIn ? 'off (opt-in)' : defaultSeverity(rule.meta)} | ${rule.meta.summary.replaceAll('|', '\\|')} |`,
+  );
+  return [
+    '# Rules',
+    '',
+    'Generated from each rule’s metadata (`npm run docs`); `pgwarden explain RULE` prints the same page.',
+    '',
+    '| rule | risk | default severity | what it detects |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
