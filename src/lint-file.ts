@@ -51,6 +51,7 @@ export function analyseText(text: string, path: string, base: LintSettings, abso
       severities: settings.severities,
       ...(migration ? { migration } : {}),
       ...(range ? { part: range } : {}),
+      ...(settings.stats ? { stats: settings.stats } : {}),
     });
     return { migration, range, analysis, report: fileReport(path, analysis, migration) };
   });

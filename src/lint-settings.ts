@@ -7,6 +7,7 @@ import type { Rule } from './analysis/rule.js';
 import type { TransactionMode } from './analysis/transactions.js';
 import type { Config } from './config/schema.js';
 import type { LayoutSetting, RollbackSetting } from './migrations/layout.js';
+import type { StatsSnapshot } from './stats/schema.js';
 
 /**
  * Settings for the files that match `files`. Plain data (no functions, no Map), so that worker
@@ -34,6 +35,8 @@ export interface LintSettings {
   rules: readonly Rule[];
   /** Per-path settings, later ones winning; see settingsForFile. */
   overrides?: readonly SettingsOverride[];
+  /** Table sizes from `pgwarden stats` (`lint --stats`, config `stats`); moves locking findings by size. */
+  stats?: StatsSnapshot;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config/schema.js';
 import { ReportSchema } from './report/schema.js';
+import { StatsSnapshotSchema } from './stats/schema.js';
 
 /** The JSON Schemas published in schemas/, generated from the zod schemas they describe. */
-export function jsonSchemas(): Record<'config.schema.json' | 'report.schema.json', object> {
+export function jsonSchemas(): Record<'config.schema.json' | 'report.schema.json' | 'stats.schema.json', object> {
   return {
     'config.schema.json': {
       ...z.toJSONSchema(ConfigSchema, { io: 'input' }),
@@ -12,6 +13,10 @@ export function jsonSchemas(): Record<'config.schema.json' | 'report.schema.json
     'report.schema.json': {
       ...z.toJSONSchema(ReportSchema),
       title: 'pgwarden report (version 1)',
+    },
+    'stats.schema.json': {
+      ...z.toJSONSchema(StatsSnapshotSchema),
+      title: 'pgwarden stats snapshot (version 1)',
     },
   };
 }

@@ -9,6 +9,8 @@ import { maxRisk, riskRank, type Risk } from './risk.js';
 import { AnalysisState } from './state.js';
 import { CURRENT, type SchemaModel } from './schema.js';
 import { runnerWrapsFile, type TransactionMode } from './transactions.js';
+import { applyTableSizes } from '../stats/sizes.js';
+import type { StatsSnapshot } from '../stats/schema.js';
 
 /** Rules whose findings the engine itself produces, after the others have run. */
 export const ENGINE_RULES = {
@@ -34,6 +36,8 @@ export interface AnalyzeOptions {
    * directives like the rules' findings.
    */
   external?: readonly ExternalFinding[];
+  /** Table sizes: locking findings on small tables move down a level, on large ones up (see applyTableSizes). */
+  stats?: StatsSnapshot;
 }
 
 export interface ExternalFinding {
@@ -120,6 +124,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
         };
         const lock = input.lock ?? meta.lock;
         if (lock) finding.lock = lock;
+        if (input.relation) finding.relation = input.relation;
         if (statement) finding.statementIndex = statement.index;
         findings.push(finding);
       },
@@ -158,6 +163,14 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     }
   }
   applyDirectives(directives, statements, parsed.statements, findings, ruleIds, activeIds, engineFinding);
+  if (options.stats) {
+    applyTableSizes(findings, {
+      stats: options.stats,
+      statements: parsed.statements,
+      postgresVersion: options.postgresVersion,
+      ...(options.schema ? { schema: options.schema } : {}),
+    });
+  }
 
   const open = findings.filter((f) => !f.suppressed);
   let risk: Risk = parseErrors.length ? 'high' : 'low';

@@ -1,5 +1,6 @@
 import type { LockMode } from './locks.js';
 import type { Risk } from './risk.js';
+import type { LockedRelation } from './statement-locks.js';
 
 export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
@@ -25,5 +26,10 @@ export interface Finding {
   tags: string[];
   /** Index of the statement it is about; absent for file-level findings. */
   statementIndex?: number;
+  /**
+   * The relation it is about: set by the rule, or (when a stats snapshot is given) by the engine
+   * from the relation the statement locks most strongly. Not part of the JSON report.
+   */
+  relation?: LockedRelation;
   suppressed?: Suppression;
 }

@@ -2,6 +2,7 @@ import type { NodeMap, NodeType, Statement } from '../sql/parser.js';
 import type { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
 import type { LockMode } from './locks.js';
+import type { LockedRelation } from './statement-locks.js';
 import type { Risk } from './risk.js';
 import type { Severity } from './finding.js';
 import type { AnalysisState } from './state.js';
@@ -53,6 +54,8 @@ export interface FindingInput {
   help?: string;
   risk?: Risk;
   lock?: LockMode;
+  /** The relation the finding is about, when it is not the one the statement locks most strongly. */
+  relation?: LockedRelation;
   /** UTF-16 range overriding the statement's. */
   start?: number;
   end?: number;

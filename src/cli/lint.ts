@@ -7,6 +7,7 @@ import { lintPaths, type LintRun } from '../lint.js';
 import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
+import type { StatsSnapshot } from '../stats/schema.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
 import { lintSettingsFrom, type SettingFlags } from './lint-flags.js';
 
@@ -20,6 +21,7 @@ export interface LintFlags extends SettingFlags {
   output?: string;
   color?: boolean;
   stdinFilename?: string;
+  stats?: string;
 }
 
 export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
@@ -38,6 +40,8 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
   const ruleIds = new Set(allRules.map((r) => r.meta.id));
   const { config, baseDir } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
   const settings = lintSettingsFrom(config, io.cwd, baseDir, flags, ruleIds);
+  const statsPath = flags.stats !== undefined ? resolve(io.cwd, flags.stats) : config.stats !== undefined ? resolve(baseDir, config.stats) : undefined;
+  if (statsPath !== undefined) settings.stats = await loadStats(statsPath);
   const maxRisk = flags.maxRisk === undefined ? undefined : parseMaxRisk(flags.maxRisk);
 
   let inputs = paths;
@@ -85,6 +89,16 @@ function failed(report: Report, maxRisk: Risk | undefined): boolean {
       file.findings.some((f) => f.severity === 'error') ||
       (maxRisk !== undefined && isRiskAbove(file.risk, maxRisk)),
   );
+}
+
+/** The snapshot, loaded once for every file (and worker); its module is loaded only when one is given. */
+async function loadStats(path: string): Promise<StatsSnapshot> {
+  const { loadStatsFile, StatsFileError } = await import('../stats/load.js');
+  try {
+    return await loadStatsFile(path);
+  } catch (error) {
+    throw error instanceof StatsFileError ? new UsageError(error.message) : error;
+  }
 }
 
 function parseMaxRisk(value: string): Risk {

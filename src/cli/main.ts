@@ -12,6 +12,7 @@ import type { ApplyFlags } from './apply.js';
 import type { NewFlags } from './new.js';
 import type { ResolveFlags } from './resolve.js';
 import type { ExecutorFlags } from './executor-setup.js';
+import type { StatsFlags } from './stats.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -43,6 +44,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--color', 'force colours')
     .option('--no-color', 'disable colours')
     .option('--stdin-filename <name>', 'path to report for standard input')
+    .option('--stats <file>', 'table sizes from `pgwarden stats`: locking findings on small tables move down, on large ones up')
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await runLint(paths, flags, io);
     });
@@ -108,6 +110,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   ).action(async (id: string, flags: ResolveFlags) => {
     exitCode = await (await import('./resolve.js')).runResolve(id, flags, io);
   });
+
+  program
+    .command('stats')
+    .description('Print a JSON snapshot of table sizes (row estimates, bytes) for `pgwarden lint --stats`; read-only.')
+    .option('--database <url>', 'a postgres:// URL, pglite:memory or pglite:<dir> (default: the environment\'s database)')
+    .option('-e, --env <name>', 'environment from the config whose database to read (default: development)')
+    .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
+    .option('-o, --output <file>', 'write the snapshot to a file instead of standard output')
+    .action(async (flags: StatsFlags) => {
+      exitCode = await (await import('./stats.js')).runStats(flags, io);
+    });
 
   program
     .command('new')

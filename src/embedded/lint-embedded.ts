@@ -73,6 +73,7 @@ export function analyseEmbedded(text: string, path: string, base: LintSettings, 
         severities: settings.severities,
         migration,
         external,
+        ...(settings.stats ? { stats: settings.stats } : {}),
       },
     );
     const report = remapReport(fileReport(path, analysis, migration), analysed, sql, file);
