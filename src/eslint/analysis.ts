@@ -101,18 +101,22 @@ export interface SqlFileAnalysis {
 export const EVERY_RULE: ReadonlyMap<string, SeveritySetting> = new Map(allRules.map((rule) => [rule.meta.id, 'error' as const]));
 
 /**
+ * Settings with every rule on (ESLint's severities decide what is shown) and the file's report
+ * path, for an analysis run on ESLint's behalf.
+ */
+export function requestTarget(request: AnalysisRequest): { settings: LintSettings; path: string; absolutePath: string | undefined } {
+  const settings: LintSettings = { cwd: request.cwd, ...request.options, severities: EVERY_RULE, rules: allRules };
+  const absolutePath = isAbsolute(request.path) ? request.path : undefined;
+  const path = absolutePath ? displayPath(absolutePath, request.cwd) : request.path;
+  return { settings, path, absolutePath };
+}
+
+/**
  * Runs pgwarden's analysis (the one `pgwarden lint` runs: layouts, rollback pairing, sections,
  * directives) on one file. Requires the SQL parser to be loaded.
  */
 export function analyseForEslint(request: AnalysisRequest): SqlFileAnalysis {
-  const settings: LintSettings = {
-    cwd: request.cwd,
-    ...request.options,
-    severities: EVERY_RULE,
-    rules: allRules,
-  };
-  const absolutePath = isAbsolute(request.path) ? request.path : undefined;
-  const path = absolutePath ? displayPath(absolutePath, request.cwd) : request.path;
+  const { settings, path, absolutePath } = requestTarget(request);
   const parts = analyseText(request.text, path, settings, absolutePath);
 
   const statementsByIndex = new Map<number, Statement>();

@@ -1,9 +1,6 @@
-import { isAbsolute } from 'node:path';
-import { allRules } from '../../rules/index.js';
 import { lintEmbedded } from '../embedded/lint-embedded.js';
-import { displayPath, type LintSettings } from '../lint-file.js';
 import type { FileReport } from '../report/schema.js';
-import { EVERY_RULE, type ResolvedSqlOptions } from './analysis.js';
+import { requestTarget, type ResolvedSqlOptions } from './analysis.js';
 
 /** What the JS/TS rules need to lint one migration's embedded SQL; plain data (a worker may receive it). */
 export interface EmbeddedRequest {
@@ -22,13 +19,6 @@ export interface EmbeddedRequest {
  * the JS/TS file's 1-based lines and 1-based UTF-16 columns. Requires the SQL parser to be loaded.
  */
 export function lintEmbeddedForEslint(request: EmbeddedRequest): FileReport[] {
-  const settings: LintSettings = {
-    cwd: request.cwd,
-    ...request.options,
-    severities: EVERY_RULE,
-    rules: allRules,
-  };
-  const absolutePath = isAbsolute(request.path) ? request.path : undefined;
-  const path = absolutePath ? displayPath(absolutePath, request.cwd) : request.path;
+  const { settings, path, absolutePath } = requestTarget(request);
   return lintEmbedded(request.text, path, settings, absolutePath);
 }
