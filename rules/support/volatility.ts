@@ -112,11 +112,15 @@ const NON_VOLATILE = new Set([
   'uuid_generate_v5',
 ]);
 
-export function functionVolatility(qualifiedName: string[]): Volatility {
+/** Built-ins in NON_VOLATILE that take no argument: called with some, they are someone else's overload. */
+const NO_ARGUMENTS = new Set(['now', 'transaction_timestamp', 'statement_timestamp']);
+
+export function functionVolatility(qualifiedName: string[], argumentCount = 0): Volatility {
   const name = qualifiedName[qualifiedName.length - 1]?.toLowerCase() ?? '';
   const schema = qualifiedName.length > 1 ? qualifiedName[qualifiedName.length - 2]!.toLowerCase() : undefined;
   // Extension functions live in whatever schema the extension went to, so match volatile ones by name.
   if (VOLATILE.has(name)) return 'volatile';
+  if (NO_ARGUMENTS.has(name) && argumentCount > 0) return 'unknown';
   // A built-in name in a user schema is a user function we know nothing about.
   if (NON_VOLATILE.has(name) && (schema === undefined || schema === 'pg_catalog')) return 'non-volatile';
   return 'unknown';
@@ -137,7 +141,7 @@ export function expressionVolatility(expression: Node | undefined): ExpressionVo
   walkNodes({ root: expression }, (type, payload) => {
     if (type !== 'FuncCall') return;
     const qualifiedName = stringList(payload['funcname'] as Node[] | undefined);
-    const volatility = functionVolatility(qualifiedName);
+    const volatility = functionVolatility(qualifiedName, ((payload['args'] as Node[] | undefined) ?? []).length);
     const functionName = qualifiedName.join('.');
     if (volatility === 'volatile' && result.volatility !== 'volatile') result = { volatility, functionName };
     else if (volatility === 'unknown' && result.volatility === 'non-volatile') result = { volatility, functionName };
