@@ -15,7 +15,9 @@ export default defineRule({
       '`ALTER SYSTEM`, `REINDEX SYSTEM/DATABASE`, and before PostgreSQL 12 `ALTER TYPE … ADD VALUE`.',
       '',
       'A migration hits this when its runner wraps every file in a transaction (dbmate, Diesel, ',
-      '`migrations.transaction: per-file`), when the file opens one itself with `BEGIN`, or when the statement sits ',
+      '`migrations.transaction: per-file`), when it sends a file of several statements as one query, which ',
+      'PostgreSQL runs as one implicit transaction (golang-migrate, Prisma, `migrations.transaction: implicit`), ',
+      'when the file opens one itself with `BEGIN`, or when the statement sits ',
       'in a `DO` block, which always runs as one statement inside a transaction. The migration then fails at run ',
       'time; with a runner that does not roll back DDL cleanly, earlier statements of the file may already be applied.',
     ].join('\n'),
@@ -40,7 +42,14 @@ export default defineRule({
     const why = (statement: Statement): string | undefined => {
       if (statement.parent) return 'a DO block always runs as one statement inside a transaction';
       if (!context.state.inTransaction) return undefined;
-      if (opener === 'runner') return 'the migration runner wraps this file in a transaction (migrations.transaction: per-file)';
+      if (opener === 'runner') {
+        return context.state.implicitBlocks
+          ? 'the runner sends this file as one query of several statements, which PostgreSQL runs as one implicit transaction (migrations.transaction: implicit)'
+          : 'the migration runner wraps this file in a transaction (migrations.transaction: per-file)';
+      }
+      if (context.state.inImplicitBlock) {
+        return 'the runner sends this file as one query of several statements, and PostgreSQL runs the statements outside BEGIN … COMMIT in an implicit transaction (migrations.transaction: implicit)';
+      }
       if (opener) return `the file opens a transaction block (BEGIN) on line ${line(opener)}`;
       return 'it runs inside a transaction block';
     };
@@ -59,7 +68,7 @@ export default defineRule({
           });
         }
         const control = transactionControl(statement);
-        if (control === 'begin' && !context.state.inTransaction) opener = statement;
+        if (control === 'begin' && (!context.state.inTransaction || context.state.inImplicitBlock)) opener = statement;
         else if (control === 'commit' || control === 'rollback') opener = undefined;
       },
     };

@@ -8,7 +8,7 @@ import { readHeader, type MigrationHeader } from './headers.js';
 import { maxRisk, riskRank, type Risk } from './risk.js';
 import { AnalysisState } from './state.js';
 import { CURRENT, type SchemaModel } from './schema.js';
-import { runnerWrapsFile, type TransactionMode } from './transactions.js';
+import { implicitBlocks, runnerWrapsFile, type TransactionMode } from './transactions.js';
 import { applyTableSizes } from '../stats/sizes.js';
 import type { StatsSnapshot } from '../stats/schema.js';
 
@@ -69,17 +69,14 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
 
   const header = readHeader(comments, parsed.source.text);
   const directives = readDirectives(comments);
-  const runnerTransaction = runnerWrapsFile(
-    statements,
-    options.transaction,
-    directives.some((d) => d.kind === 'no-transaction'),
-    options.postgresVersion,
-  );
+  const noTransaction = directives.some((d) => d.kind === 'no-transaction');
+  const runnerTransaction = runnerWrapsFile(statements, options.transaction, noTransaction, options.postgresVersion);
   // Whatever a caller replayed into the model before, this file's statements are "created here".
   options.schema?.setMigration(CURRENT);
   const state = new AnalysisState({
     postgresVersion: options.postgresVersion,
     runnerTransaction,
+    implicitBlocks: implicitBlocks(statements, options.transaction, noTransaction),
     ...(options.schema ? { schema: options.schema } : {}),
   });
 

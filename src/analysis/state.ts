@@ -24,13 +24,20 @@ export class AnalysisState {
   readonly schema: SchemaModel;
   /** The runner opened a transaction around the file. */
   readonly runnerTransaction: boolean;
+  /**
+   * The file runs as one multi-statement simple query (`migrations.transaction: implicit`):
+   * PostgreSQL runs every top-level statement outside an explicit block in an implicit one.
+   */
+  readonly implicitBlocks: boolean;
   private open: boolean;
+  private implicit = false;
   private transaction = 0;
   private readonly settings = new Map<string, SettingValue>();
 
-  constructor(options: { postgresVersion: number; runnerTransaction: boolean; schema?: SchemaModel }) {
+  constructor(options: { postgresVersion: number; runnerTransaction: boolean; implicitBlocks?: boolean; schema?: SchemaModel }) {
     this.postgresVersion = options.postgresVersion;
     this.runnerTransaction = options.runnerTransaction;
+    this.implicitBlocks = options.implicitBlocks ?? false;
     this.schema = options.schema ?? new SchemaModel();
     this.open = options.runnerTransaction;
   }
@@ -38,6 +45,14 @@ export class AnalysisState {
   /** Inside a transaction block (the runner's or an explicit BEGIN). */
   get inTransaction(): boolean {
     return this.open;
+  }
+
+  /**
+   * The current statement runs in an implicit block PostgreSQL opened because the file is one
+   * multi-statement query (not a runner-wrapped file, not after an explicit BEGIN).
+   */
+  get inImplicitBlock(): boolean {
+    return this.open && this.implicit;
   }
 
   /** Identifies the transaction the current statement runs in; equal ids share a transaction. */
@@ -64,7 +79,16 @@ export class AnalysisState {
   /** Called before rules see a statement. */
   enter(statement: Statement): void {
     // A statement outside any block is its own transaction; DO-body statements share the DO's.
-    if (!this.open && !statement.parent) this.transaction++;
+    if (!this.open && !statement.parent) {
+      this.transaction++;
+      // A multi-statement query: PostgreSQL opens an implicit block for a statement outside any
+      // block, closed at the next COMMIT/ROLLBACK or the end of the query (see implicitBlocks in
+      // transactions.ts).
+      if (this.implicitBlocks && transactionControl(statement) !== 'begin') {
+        this.open = true;
+        this.implicit = true;
+      }
+    }
   }
 
   /** Called after rules have seen a statement. */
@@ -73,9 +97,12 @@ export class AnalysisState {
     const control = transactionControl(statement);
     if (control === 'begin') {
       if (!this.open) this.transaction++;
+      // BEGIN in an implicit block turns it into a regular one: same transaction.
       this.open = true;
+      this.implicit = false;
     } else if (control === 'commit' || control === 'rollback') {
       this.open = false;
+      this.implicit = false;
     }
     for (const change of settingChanges(statement)) {
       if (change.name === '*') this.settings.clear();

@@ -5,10 +5,14 @@ import { alterCommands, defElems, unwrap } from '../sql/ast.js';
 /**
  * How the migration runner wraps a file: `auto` is pgwarden's executor (one transaction per
  * migration unless the file cannot run in one or manages its own; Flyway behaves the same),
- * `per-file` always wraps (dbmate, goose, Diesel; golang-migrate and Prisma send a file as one
- * query, which PostgreSQL runs as one implicit transaction), `none` never does (psql -f).
+ * `per-file` always wraps (dbmate, goose, Diesel), `implicit` sends the whole file as one
+ * simple-protocol query (golang-migrate without x-multi-statement, Prisma Migrate,
+ * `psql -c "$(cat file)"`), `none` never wraps (psql -f).
  */
-export type TransactionMode = 'auto' | 'per-file' | 'none';
+export type TransactionMode = 'auto' | 'per-file' | 'implicit' | 'none';
+
+/** Every transaction mode, in the order the config schema, CLI and ESLint options list them. */
+export const TRANSACTION_MODES: readonly TransactionMode[] = ['auto', 'per-file', 'implicit', 'none'];
 
 /** Why Postgres refuses to run this statement inside a transaction block, if it does. */
 export function transactionIncompatibility(statement: Statement, postgresVersion: number): string | undefined {
@@ -71,7 +75,29 @@ export function transactionControl(statement: Statement): TransactionControl | u
   }
 }
 
-/** Whether the runner wraps this file in a transaction of its own. */
+/**
+ * Whether a file under `implicit` runs as a multi-statement simple query, where PostgreSQL puts
+ * every statement outside an explicit BEGIN … COMMIT into an implicit transaction block. The
+ * PostgreSQL manual, "Multiple Statements in a Simple Query" (protocol-flow.html, 53.2.2.1 in
+ * PostgreSQL 16): "When a simple Query message contains more than one SQL statement (separated by
+ * semicolons), those statements are executed as a single transaction, unless explicit transaction
+ * control commands are included to force a different behavior." A BEGIN turns the implicit block
+ * into a regular one (the statements before it belong to the same transaction); "A COMMIT or
+ * ROLLBACK appearing in an implicit transaction block is executed as normal, closing the implicit
+ * block [...] If more statements follow, a new implicit transaction block will be started for
+ * them." A query of ONE statement gets no implicit block (exec_simple_query only uses one when the
+ * query has more than one statement), so a lone CREATE INDEX CONCURRENTLY works.
+ */
+export function implicitBlocks(statements: readonly Statement[], mode: TransactionMode, noTransactionDirective: boolean): boolean {
+  return mode === 'implicit' && !noTransactionDirective && statements.filter((s) => !s.parent).length > 1;
+}
+
+/**
+ * Whether the runner wraps this file in a transaction of its own. Under `implicit` that is a file
+ * of several statements without BEGIN/COMMIT/ROLLBACK; with transaction control the file is not
+ * wrapped as a whole, and the analysis models the implicit blocks around the statements outside
+ * the explicit one (see implicitBlocks).
+ */
 export function runnerWrapsFile(
   statements: readonly Statement[],
   mode: TransactionMode,
@@ -80,6 +106,11 @@ export function runnerWrapsFile(
 ): boolean {
   if (noTransactionDirective || mode === 'none') return false;
   if (mode === 'per-file') return true;
+  const topLevelControl = statements.some((s) => {
+    const control = s.parent ? undefined : transactionControl(s);
+    return control !== undefined && control !== 'other';
+  });
+  if (mode === 'implicit') return implicitBlocks(statements, mode, noTransactionDirective) && !topLevelControl;
   return !statements.some(
     (s) => (!s.parent && transactionControl(s) !== undefined) || transactionIncompatibility(s, postgresVersion) !== undefined,
   );

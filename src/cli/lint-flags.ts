@@ -1,5 +1,5 @@
 import type { SeveritySetting } from '../analysis/finding.js';
-import type { TransactionMode } from '../analysis/transactions.js';
+import { TRANSACTION_MODES, type TransactionMode } from '../analysis/transactions.js';
 import type { Config } from '../config/schema.js';
 import { settingsFromConfig, withFlags, type LintSettings } from '../lint-settings.js';
 import type { LayoutSetting, RollbackSetting } from '../migrations/layout.js';
@@ -16,7 +16,7 @@ export interface SettingFlags {
 }
 
 export const LAYOUT_CHOICES: readonly LayoutSetting[] = ['auto', ...LAYOUTS];
-export const TRANSACTION_CHOICES: readonly TransactionMode[] = ['auto', 'per-file', 'none'];
+export const TRANSACTION_CHOICES: readonly TransactionMode[] = TRANSACTION_MODES;
 export const ROLLBACK_CHOICES: readonly RollbackSetting[] = ['auto', 'required', 'off'];
 
 /**

@@ -42,7 +42,7 @@ export const HistorySchema = z
 
 const postgresVersion = z.number().int().min(10).max(18);
 const layout = z.enum(['auto', ...LAYOUTS]);
-const transaction = z.enum(['auto', 'per-file', 'none']);
+const transaction = z.enum(['auto', 'per-file', 'implicit', 'none']);
 const rollback = z.enum(['auto', 'required', 'off']);
 const rules = z.record(z.string(), severity);
 

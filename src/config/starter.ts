@@ -26,20 +26,22 @@ const NO_RUNNER_IMPLIED = [
   'Nothing in this layout says which tool runs the files. auto is how `pgwarden apply`',
   'runs them: each file in one transaction, unless it contains a statement that cannot run in',
   'one (CREATE INDEX CONCURRENTLY, VACUUM, …) or has its own BEGIN/COMMIT. Use none for',
-  '`psql -f` (every statement commits on its own) and per-file for `psql --single-transaction`.',
+  '`psql -f` (every statement commits on its own), per-file for `psql --single-transaction`',
+  'and implicit for `psql -c "$(cat file)"` (the file as one query: one implicit transaction).',
 ];
 
 /** The suggestion for each layout, from what its usual tool does on PostgreSQL. */
 const ADVICE: Record<LayoutSetting, LayoutAdvice> = {
   'paired-files': {
     looks: '<id>.up.sql with <id>.down.sql (golang-migrate, sqlx)',
-    transaction: 'per-file',
+    transaction: 'implicit',
     why: [
       'golang-migrate opens no transaction itself, but sends each file to PostgreSQL as one',
-      'query, and PostgreSQL runs a query of several statements as one implicit transaction: a',
-      'CONCURRENTLY statement only works alone in its file (mark that file',
-      '`-- pgwarden:no-transaction`). sqlx wraps each file in a transaction. Use none if you run',
-      "golang-migrate with x-multi-statement=true, where each statement commits on its own.",
+      'query, and PostgreSQL runs a query of several statements as one implicit transaction,',
+      'while a file of one statement runs outside any: a CONCURRENTLY statement only works alone',
+      'in its file. That is what implicit models. sqlx wraps each file in a transaction: use',
+      'per-file for it. Use none if you run golang-migrate with x-multi-statement=true, where each',
+      'statement commits on its own.',
     ],
   },
   'directory-pairs': {
@@ -72,11 +74,12 @@ const ADVICE: Record<LayoutSetting, LayoutAdvice> = {
   },
   prisma: {
     looks: '<timestamp>_<name>/migration.sql (Prisma Migrate; no down part by design)',
-    transaction: 'per-file',
+    transaction: 'implicit',
     why: [
       'Prisma Migrate sends migration.sql to PostgreSQL as one query, which PostgreSQL runs as',
-      'one implicit transaction: a CONCURRENTLY statement only works alone in its migration',
-      '(mark that file `-- pgwarden:no-transaction`).',
+      'one implicit transaction when it holds several statements, and outside any when it holds',
+      'one: a CONCURRENTLY statement only works alone in its migration. That is what implicit',
+      'models.',
     ],
   },
   'rollback-folder': {

@@ -2,7 +2,7 @@ import { LAYOUTS } from '../migrations/types.js';
 import { DEFAULT_SQL_OPTIONS, type ResolvedSqlOptions, type SqlLanguageOptions } from './analysis.js';
 
 const CHOICES = {
-  transaction: ['auto', 'per-file', 'none'],
+  transaction: ['auto', 'per-file', 'implicit', 'none'],
   layout: ['auto', ...LAYOUTS],
   rollback: ['auto', 'required', 'off'],
 } as const;

@@ -3,7 +3,7 @@ import { analyzeText, findingsOf, ruleIdsOf } from '../helpers.js';
 import { AnalysisState } from '../../src/analysis/state.js';
 import { loadParser, parseSql } from '../../src/sql/parser.js';
 import { SourceFile } from '../../src/sql/source.js';
-import { runnerWrapsFile } from '../../src/analysis/transactions.js';
+import { implicitBlocks, runnerWrapsFile } from '../../src/analysis/transactions.js';
 
 await loadParser();
 
@@ -68,6 +68,53 @@ describe('transaction model', () => {
     expect(runnerWrapsFile(plain, 'auto', true, 16)).toBe(false);
     expect(runnerWrapsFile(concurrent, 'per-file', false, 16)).toBe(true);
     expect(runnerWrapsFile(plain, 'none', false, 16)).toBe(false);
+  });
+
+  describe('implicit: the file as one simple query', () => {
+    const wraps = (text: string, directive = false) => runnerWrapsFile(statementsOf(text), 'implicit', directive, 16);
+
+    it('wraps a file of several statements and leaves a single statement alone', () => {
+      expect(wraps('CREATE INDEX i ON t (c);')).toBe(false);
+      expect(wraps('CREATE TABLE t (c int); CREATE INDEX i ON t (c);')).toBe(true);
+    });
+
+    it('runs a lone CONCURRENTLY outside a transaction, and with others inside one', () => {
+      expect(wraps('CREATE INDEX CONCURRENTLY i ON t (c);')).toBe(false);
+      expect(wraps('CREATE TABLE t (c int);\nCREATE INDEX CONCURRENTLY i ON t (c);')).toBe(true);
+      expect(findingsOf('CREATE INDEX CONCURRENTLY i ON t (c);', { transaction: 'implicit' }).map((f) => f.ruleId)).not.toContain(
+        'transaction-incompatible-statement',
+      );
+      expect(
+        findingsOf('CREATE TABLE t (c int);\nCREATE INDEX CONCURRENTLY i ON t (c);', { transaction: 'implicit' }).map((f) => f.ruleId),
+      ).toContain('transaction-incompatible-statement');
+    });
+
+    it('counts DO-body statements as part of their DO statement', () => {
+      expect(wraps('DO $$ BEGIN UPDATE a SET b = 1; UPDATE a SET b = 2; END $$;')).toBe(false);
+    });
+
+    it('does not wrap a file with BEGIN/COMMIT, nor one with the no-transaction directive', () => {
+      expect(wraps('BEGIN; CREATE INDEX i ON t (c); COMMIT;')).toBe(false);
+      expect(wraps('CREATE TABLE t (c int); CREATE INDEX i ON t (c);', true)).toBe(false);
+      expect(implicitBlocks(statementsOf('SELECT 1; SELECT 2;'), 'implicit', true)).toBe(false);
+    });
+
+    it('puts the statements outside an explicit block into implicit ones, as PostgreSQL does', () => {
+      const state = new AnalysisState({ postgresVersion: 16, runnerTransaction: false, implicitBlocks: true });
+      const seen = statementsOf('SELECT 1; BEGIN; SELECT 2; COMMIT; SELECT 3; SELECT 4;').map((statement) => {
+        state.enter(statement);
+        const at = { inTransaction: state.inTransaction, implicit: state.inImplicitBlock, id: state.transactionId };
+        state.apply(statement);
+        return at;
+      });
+      expect(seen.map((s) => s.inTransaction)).toEqual([true, true, true, true, true, true]);
+      expect(seen.map((s) => s.implicit)).toEqual([true, true, false, false, true, true]);
+      // BEGIN upgrades the implicit block: the statement before it shares the transaction.
+      expect(seen[0]!.id).toBe(seen[2]!.id);
+      // After COMMIT a new implicit block holds the rest of the query.
+      expect(seen[4]!.id).not.toBe(seen[2]!.id);
+      expect(seen[4]!.id).toBe(seen[5]!.id);
+    });
   });
 });
 

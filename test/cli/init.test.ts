@@ -53,10 +53,10 @@ describe('pgwarden init', () => {
   });
 
   it.each([
-    ['golang-migrate', { 'migrations/000001_create.up.sql': CREATE, 'migrations/000001_create.down.sql': 'DROP TABLE t;\n' }, 'migrations', 'paired-files', 'per-file'],
+    ['golang-migrate', { 'migrations/000001_create.up.sql': CREATE, 'migrations/000001_create.down.sql': 'DROP TABLE t;\n' }, 'migrations', 'paired-files', 'implicit'],
     ['Diesel', { 'migrations/2024-01-01-000000_create/up.sql': CREATE, 'migrations/2024-01-01-000000_create/down.sql': 'DROP TABLE t;\n' }, 'migrations', 'directory-pairs', 'per-file'],
     ['dbmate', { 'db/migrations/20240101000000_create.sql': `-- migrate:up\n${CREATE}\n-- migrate:down\nDROP TABLE t;\n` }, 'db/migrations', 'sections', 'per-file'],
-    ['Prisma', { 'prisma/schema.prisma': '', 'prisma/migrations/20240101000000_init/migration.sql': CREATE }, 'prisma/migrations', 'prisma', 'per-file'],
+    ['Prisma', { 'prisma/schema.prisma': '', 'prisma/migrations/20240101000000_init/migration.sql': CREATE }, 'prisma/migrations', 'prisma', 'implicit'],
     ['plain files', { 'src/migrations/001_create.sql': CREATE }, 'src/migrations', 'plain', 'auto'],
   ] as const)('detects %s: directory, layout and the transaction mode its tool implies', async (_tool, files, dir, layout, transaction) => {
     const { config, text } = await init(files);

@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     const message = await errorOf(loadConfig(root, undefined, RULES));
     expect(message).toContain('Invalid configuration in .pgwardenrc.json');
     expect(message).toMatch(/postgresVersion: .*number/);
-    expect(message).toMatch(/migrations\.transaction: .*"auto"\|"per-file"\|"none"/);
+    expect(message).toMatch(/migrations\.transaction: .*"auto"\|"per-file"\|"implicit"\|"none"/);
     expect(message).toContain('migrations.extra: unknown key');
     expect(message).toMatch(/rules\.no-drop-table: .*"off"\|"warning"\|"error"/);
   });

@@ -186,7 +186,7 @@ describe('ESLint rule severities decide what is shown', () => {
 
   it('refuses invalid languageOptions, naming the key', () => {
     expect(() => verify('SELECT 1;', join(tmp, 'bad.sql'), { languageOptions: { postgresVersion: 9 } })).toThrow(/postgresVersion must be an integer from 10 to 18/);
-    expect(() => verify('SELECT 1;', join(tmp, 'bad.sql'), { languageOptions: { transaction: 'always' } })).toThrow(/transaction must be one of auto, per-file, none/);
+    expect(() => verify('SELECT 1;', join(tmp, 'bad.sql'), { languageOptions: { transaction: 'always' } })).toThrow(/transaction must be one of auto, per-file, implicit, none/);
     expect(() => verify('SELECT 1;', join(tmp, 'bad.sql'), { languageOptions: { ecmaVersion: 2020 } })).toThrow(/unknown languageOptions key "ecmaVersion"/);
   });
 });
