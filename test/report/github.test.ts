@@ -1,12 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runLint } from '../../src/cli/lint.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { buildReport } from '../../src/report/build.js';
 import { escapeData, escapeProperty, formatGithub } from '../../src/report/github.js';
 import type { FileReport, FindingReport } from '../../src/report/schema.js';
+import { project, runCli } from '../support/cli.js';
 
 function finding(overrides: Partial<FindingReport>): FindingReport {
   return {
@@ -112,18 +108,9 @@ describe('formatGithub', () => {
 
 describe('pgwarden lint --format github', () => {
   it('prints only annotations on standard output and keeps the exit code', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'pgwarden-github-'));
-    writeFileSync(join(cwd, 'a.sql'), "SET lock_timeout = '2s';\nDROP TABLE legacy;\n");
-    let stdout = '';
-    const io: CliIO = {
-      cwd,
-      env: {},
-      stdout: (text) => (stdout += text),
-      stderr: () => {},
-      readStdin: async () => '',
-      stdoutIsTTY: true,
-    };
-    expect(await runLint(['a.sql'], { format: 'github' }, io)).toBe(1);
+    const cwd = project({ 'a.sql': "SET lock_timeout = '2s';\nDROP TABLE legacy;\n" });
+    const { code, stdout } = await runCli(cwd, ['lint', 'a.sql', '--format', 'github'], { tty: true });
+    expect(code).toBe(1);
     const lines = stdout.split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^::error file=a\.sql,line=2,endLine=2,col=1,endColumn=18,title=no-drop-table \(risk high\)::DROP TABLE legacy /);

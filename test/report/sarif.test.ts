@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +7,6 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { allRules } from '../../rules/index.js';
 import type { Rule } from '../../src/analysis/rule.js';
-import { runLint } from '../../src/cli/lint.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { lintPaths, lintText, settingsFromConfig } from '../../src/lint.js';
 import { buildReport } from '../../src/report/build.js';
@@ -17,6 +14,7 @@ import { rulePage } from '../../src/report/rule-page.js';
 import { buildSarif, formatSarif, PARSE_ERROR_RULE_ID, SARIF_LIMITS, type SarifLog, type SarifResult } from '../../src/report/sarif.js';
 import type { FileReport, FindingReport, Report } from '../../src/report/schema.js';
 import { loadParser } from '../../src/sql/parser.js';
+import { project, runCli } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
@@ -292,18 +290,9 @@ describe('GitHub’s 25,000-result limit', () => {
 
 describe('pgwarden lint --format sarif', () => {
   it('writes SARIF with paths relative to the working directory', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'pgwarden-sarif-'));
-    writeFileSync(join(cwd, 'a.sql'), 'DROP TABLE legacy;\n');
-    let stdout = '';
-    const io: CliIO = {
-      cwd,
-      env: {},
-      stdout: (text) => (stdout += text),
-      stderr: () => {},
-      readStdin: async () => '',
-      stdoutIsTTY: false,
-    };
-    expect(await runLint(['a.sql'], { format: 'sarif', output: 'out.sarif' }, io)).toBe(1);
+    const cwd = project({ 'a.sql': 'DROP TABLE legacy;\n' });
+    const { code, stdout } = await runCli(cwd, ['lint', 'a.sql', '--format', 'sarif', '--output', 'out.sarif']);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     const log = JSON.parse(readFileSync(join(cwd, 'out.sarif'), 'utf8')) as SarifLog;
     expectValidSarif(log);
@@ -314,10 +303,8 @@ describe('pgwarden lint --format sarif', () => {
 
   it('fingerprints a file whose only finding is suppressed from its line, like any other', async () => {
     const text = "SET lock_timeout = '2s';\n-- pgwarden-disable-next-statement no-drop-table -- archived\nDROP TABLE legacy;\n";
-    const cwd = mkdtempSync(join(tmpdir(), 'pgwarden-sarif-'));
-    writeFileSync(join(cwd, 'a.sql'), text);
-    const io: CliIO = { cwd, env: {}, stdout: () => {}, stderr: () => {}, readStdin: async () => '', stdoutIsTTY: false };
-    expect(await runLint(['a.sql'], { format: 'sarif', output: 'out.sarif' }, io)).toBe(0);
+    const cwd = project({ 'a.sql': text });
+    expect((await runCli(cwd, ['lint', 'a.sql', '--format', 'sarif', '--output', 'out.sarif'])).code).toBe(0);
     const log = JSON.parse(readFileSync(join(cwd, 'out.sarif'), 'utf8')) as SarifLog;
     const [result] = resultsOf(log, 'no-drop-table');
     expect(result!.suppressions![0]!.justification).toBe('archived');
