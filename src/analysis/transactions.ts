@@ -106,11 +106,13 @@ export function runnerWrapsFile(
 ): boolean {
   if (noTransactionDirective || mode === 'none') return false;
   if (mode === 'per-file') return true;
-  const topLevelControl = statements.some((s) => {
-    const control = s.parent ? undefined : transactionControl(s);
-    return control !== undefined && control !== 'other';
-  });
-  if (mode === 'implicit') return implicitBlocks(statements, mode, noTransactionDirective) && !topLevelControl;
+  if (mode === 'implicit') {
+    const topLevelControl = statements.some((s) => {
+      const control = s.parent ? undefined : transactionControl(s);
+      return control !== undefined && control !== 'other';
+    });
+    return implicitBlocks(statements, mode, noTransactionDirective) && !topLevelControl;
+  }
   return !statements.some(
     (s) => (!s.parent && transactionControl(s) !== undefined) || transactionIncompatibility(s, postgresVersion) !== undefined,
   );

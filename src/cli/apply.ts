@@ -4,7 +4,7 @@ import { runHook } from '../executor/hooks.js';
 import { redactText, urlSecrets } from '../executor/db/redact.js';
 import { EXIT, UsageError, type CliIO } from './io.js';
 import { headerLine, outcomeJson, outcomeText, planText } from './executor-output.js';
-import { overrideFrom, prepare, withDatabase, type ExecutorFlags, type ExecutorSetup } from './executor-setup.js';
+import { databaseUrl, overrideFrom, prepare, withDatabase, type ExecutorFlags, type ExecutorSetup } from './executor-setup.js';
 import { ProgressLine } from './progress.js';
 
 export interface ApplyFlags extends ExecutorFlags {
@@ -118,15 +118,13 @@ function selectionFrom(direction: 'up' | 'down', flags: ApplyFlags): Selection {
 }
 
 function databaseSecrets(setup: ExecutorSetup, io: CliIO): string[] {
-  const database = setup.environment.database;
-  const url = typeof database === 'string' ? database : io.env[database.env];
+  const url = databaseUrl(setup.environment.database, io);
   return url ? urlSecrets(url) : [];
 }
 
 /** What a hook may need: which environment, and the database URL (for pg_dump and the like). */
 function hookEnvironment(setup: ExecutorSetup, io: CliIO, hook: string): Record<string, string> {
-  const database = setup.environment.database;
-  const url = typeof database === 'string' ? database : io.env[database.env];
+  const url = databaseUrl(setup.environment.database, io);
   return { PGWARDEN_ENV: setup.environment.name, PGWARDEN_HOOK: hook, ...(url ? { PGWARDEN_DATABASE_URL: url } : {}) };
 }
 

@@ -59,8 +59,14 @@ export async function prepare(flags: ExecutorFlags, io: CliIO): Promise<Executor
   };
 }
 
+/** The database spec as a string: the config's value, or the environment variable it names. */
+export function databaseUrl(database: Environment['database'], io: CliIO): string | undefined {
+  return typeof database === 'string' ? database : io.env[database.env];
+}
+
 function describeTarget(database: Environment['database'], io: CliIO): string {
-  if (typeof database !== 'string') return `$${database.env}${io.env[database.env] ? ` = ${redactUrl(io.env[database.env]!)}` : ''}`;
+  const url = databaseUrl(database, io);
+  if (typeof database !== 'string') return `$${database.env}${url ? ` = ${redactUrl(url)}` : ''}`;
   return database.startsWith('pglite:') ? database : redactUrl(database);
 }
 
