@@ -5,7 +5,7 @@ import { isCommentNode, type CommentNode, type MigrationNode, type SqlNode, type
 import { disableDirectives, inlineConfigs, isInlineConfigComment, type InlineConfig } from './directives.js';
 
 /** Line breaks as pgwarden (and ESLint for JavaScript) count them. */
-export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/u;
+import { LINE_BREAK } from '../sql/source.js';
 
 export interface SqlSourceCodeInit {
   text: string;

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { Risk } from '../analysis/risk.js';
 import { isRiskAbove } from '../analysis/risk.js';
 import type { FileReport, Report } from './schema.js';
+import { LINE_BREAK } from '../sql/source.js';
 
 export interface TextOptions {
   color: boolean;
@@ -55,7 +56,7 @@ function fileBlock(file: FileReport, c: Colors, options: TextOptions, exceeds: b
   if (exceeds) header += c.red(` — above --max-risk ${options.maxRisk}`);
   lines.push(header);
   const source = options.sources.get(file.path);
-  const sourceLines = source === undefined ? [] : source.split(/\r\n|[\n\r\u2028\u2029]/);
+  const sourceLines = source === undefined ? [] : source.split(LINE_BREAK);
 
   for (const error of file.parseErrors) {
     lines.push(`  ${c.dim(`${error.line}:${error.column}`)}  ${c.red('parse error')}  ${error.message}`);

@@ -8,7 +8,10 @@ export interface Position {
   column: number;
 }
 
-const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
+/** A line break as ESLint, SARIF and editors count them. */
+export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/u;
+const LINE_BREAKS = new RegExp(LINE_BREAK.source, 'gu');
+const TRAILING_LINE_BREAK = new RegExp(`(${LINE_BREAK.source})$`, 'u');
 
 export class SourceFile {
   readonly text: string;
@@ -57,8 +60,8 @@ export class SourceFile {
   get lineStarts(): number[] {
     if (!this.lineStartsCache) {
       const starts = [0];
-      LINE_BREAK.lastIndex = 0;
-      for (let m = LINE_BREAK.exec(this.text); m; m = LINE_BREAK.exec(this.text)) {
+      LINE_BREAKS.lastIndex = 0;
+      for (let m = LINE_BREAKS.exec(this.text); m; m = LINE_BREAKS.exec(this.text)) {
         starts.push(m.index + m[0].length);
       }
       this.lineStartsCache = starts;
@@ -86,7 +89,7 @@ export class SourceFile {
     if (start === undefined) return '';
     const next = starts[line];
     const raw = this.text.slice(start, next ?? this.text.length);
-    return raw.replace(/(\r\n|[\n\r\u2028\u2029])$/, '');
+    return raw.replace(TRAILING_LINE_BREAK, '');
   }
 }
 
