@@ -1,7 +1,7 @@
 import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
-import { defaultSeverity, type Rule, type RuleContext } from './rule.js';
+import { defaultSeverity, raisesRisk, type Rule, type RuleContext } from './rule.js';
 import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
 import { readHeader, type MigrationHeader } from './headers.js';
@@ -171,7 +171,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
 
   const open = findings.filter((f) => !f.suppressed);
   let risk: Risk = parseErrors.length ? 'high' : 'low';
-  for (const finding of open) risk = maxRisk(risk, finding.risk);
+  for (const finding of open) if (raisesRisk(finding.tags)) risk = maxRisk(risk, finding.risk);
 
   if (header.declaredRisk && riskRank(header.declaredRisk) < riskRank(risk)) {
     engineFinding(ENGINE_RULES.declaredRisk, {

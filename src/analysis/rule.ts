@@ -20,6 +20,7 @@ export type RuleTag =
   | 'access'
   | 'security'
   | 'hygiene'
+  | 'style'
   | 'process';
 
 /** Everything docs, `pgwarden explain`, SARIF and the ESLint plugin say about a rule. */
@@ -42,6 +43,8 @@ export interface RuleMeta {
   badExample: string;
   /** The same change done safely, with comments saying where each step runs. */
   safeRewrite: string;
+  /** How the hazard or the safe rewrite differs between PostgreSQL versions, in Markdown. */
+  versionNotes?: string;
   /** Postgres versions the rule applies to (inclusive). */
   postgres?: { min?: number; max?: number };
   /** Off unless the config turns it on. */
@@ -88,6 +91,11 @@ export interface Rule {
 
 export function defineRule(rule: Rule): Rule {
   return rule;
+}
+
+/** Hygiene and style findings are worth fixing but never make a migration riskier. */
+export function raisesRisk(tags: readonly string[]): boolean {
+  return !tags.includes('hygiene') && !tags.includes('style');
 }
 
 export function defaultSeverity(meta: RuleMeta): Severity {

@@ -37,6 +37,7 @@ export function rulePage(rule: Rule): string {
     meta.safeRewrite,
     '```',
     '',
+    ...(meta.versionNotes ? ['## Version notes', '', meta.versionNotes, ''] : []),
     '## Suppressing it',
     '',
     'When the risk is understood and accepted, say so next to the statement, with a reason:',

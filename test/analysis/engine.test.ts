@@ -4,6 +4,7 @@ import { AnalysisState } from '../../src/analysis/state.js';
 import { loadParser, parseSql } from '../../src/sql/parser.js';
 import { SourceFile } from '../../src/sql/source.js';
 import { implicitBlocks, runnerWrapsFile } from '../../src/analysis/transactions.js';
+import { defineRule } from '../../src/analysis/rule.js';
 
 await loadParser();
 
@@ -152,6 +153,16 @@ describe('risk', () => {
     const analysis = analyzeText('-- pgwarden-disable-next-statement no-drop-table -- archived in ticket 42\nDROP TABLE u;');
     expect(analysis.risk).toBe('low');
     expect(analysis.suppressed.map((f) => [f.ruleId, f.suppressed?.reason])).toEqual([['no-drop-table', 'archived in ticket 42']]);
+  });
+
+  it('never takes it from hygiene or style findings, whatever risk they carry', () => {
+    const styleRule = defineRule({
+      meta: { id: 'style-probe', risk: 'medium', tags: ['style'], summary: 's', rationale: 'r', help: 'h', badExample: '', safeRewrite: '' },
+      create: (context) => ({ CreateStmt: (_node, statement) => context.report({ statement, message: 'style' }) }),
+    });
+    const analysis = analyzeText('CREATE TABLE t (id int);', { rules: [styleRule] } as never);
+    expect(analysis.findings.map((f) => [f.ruleId, f.risk])).toEqual([['style-probe', 'medium']]);
+    expect(analysis.risk).toBe('low');
   });
 
   it('skips rules outside their Postgres version bounds and rules set to off', () => {
