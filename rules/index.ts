@@ -10,6 +10,8 @@ import requireWhereClause from './require-where-clause.js';
 import setNotNull from './set-not-null.js';
 import requireDefaultForNotNullColumn from './require-default-for-not-null-column.js';
 import noColumnTypeChange from './no-column-type-change.js';
+import dependentObjects from './dependent-objects.js';
+import requireForeignKeyIndex from './require-foreign-key-index.js';
 import noAddColumnRewrite from './no-add-column-rewrite.js';
 import noTableRewrite from './no-table-rewrite.js';
 import requireConcurrentRefresh from './require-concurrent-refresh.js';
@@ -46,6 +48,8 @@ export const allRules: readonly Rule[] = [
   setNotNull,
   requireDefaultForNotNullColumn,
   noColumnTypeChange,
+  dependentObjects,
+  requireForeignKeyIndex,
   noAddColumnRewrite,
   noTableRewrite,
   requireConcurrentRefresh,

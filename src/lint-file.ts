@@ -3,6 +3,7 @@ import { analyze, type FileAnalysis } from './analysis/engine.js';
 import { settingsForFile, type LintSettings } from './lint-settings.js';
 import { describeFile } from './migrations/layout.js';
 import type { MigrationInfo } from './migrations/types.js';
+import type { HistoryReplay } from './migrations/replay.js';
 import { fileReport, unreadableFileReport } from './report/build.js';
 import type { FileReport } from './report/schema.js';
 import { parseSql } from './sql/parser.js';
@@ -31,7 +32,13 @@ export interface AnalysedPart {
  * the config overrides that apply; without it (standard input) the file is treated as a plain
  * migration. Requires `loadParser()` first.
  */
-export function analyseText(text: string, path: string, base: LintSettings, absolutePath?: string): AnalysedPart[] {
+export function analyseText(
+  text: string,
+  path: string,
+  base: LintSettings,
+  absolutePath?: string,
+  replay?: HistoryReplay,
+): AnalysedPart[] {
   const settings = absolutePath === undefined ? base : settingsForFile(base, absolutePath);
   const source = new SourceFile(path, text);
   const parsed = parseSql(source);
@@ -44,15 +51,25 @@ export function analyseText(text: string, path: string, base: LintSettings, abso
     ? describeFile(absolutePath, source.text, layoutOptions)
     : [{ migration: undefined, range: undefined }];
   return parts.map(({ migration, range }) => {
-    const analysis = analyze(parsed, {
-      rules: settings.rules,
-      postgresVersion: settings.postgresVersion,
-      transaction: settings.transaction,
-      severities: settings.severities,
-      ...(migration ? { migration } : {}),
-      ...(range ? { part: range } : {}),
-      ...(settings.stats ? { stats: settings.stats } : {}),
-    });
+    // Up parts start from the schema the earlier migrations built; down parts are analysed alone.
+    const schema = replay && absolutePath && migration?.direction === 'up' ? replay.before(absolutePath) : undefined;
+    let analysis: FileAnalysis;
+    try {
+      analysis = analyze(parsed, {
+        rules: settings.rules,
+        postgresVersion: settings.postgresVersion,
+        transaction: settings.transaction,
+        severities: settings.severities,
+        ...(migration ? { migration } : {}),
+        ...(range ? { part: range } : {}),
+        ...(settings.stats ? { stats: settings.stats } : {}),
+        ...(schema ? { schema } : {}),
+      });
+    } catch (error) {
+      if (schema) replay!.discard(absolutePath!);
+      throw error;
+    }
+    if (schema) replay!.analysed(absolutePath!);
     return { migration, range, analysis, report: fileReport(path, analysis, migration) };
   });
 }
@@ -71,12 +88,12 @@ export async function loadEmbeddedSupport(): Promise<void> {
  * The reports of one file's parts (see analyseText). TS/JS files are read for the SQL they embed
  * (see lintEmbedded), which requires `loadEmbeddedSupport()` first.
  */
-export function lintText(text: string, path: string, settings: LintSettings, absolutePath?: string): FileReport[] {
+export function lintText(text: string, path: string, settings: LintSettings, absolutePath?: string, replay?: HistoryReplay): FileReport[] {
   if (EMBEDDED_FILE.test(path)) {
     if (!embedded) throw new Error('TS/JS migration support is not loaded: await loadEmbeddedSupport() first.');
     return embedded.lintEmbedded(text, path, settings, absolutePath);
   }
-  return analyseText(text, path, settings, absolutePath).map((part) => part.report);
+  return analyseText(text, path, settings, absolutePath, replay).map((part) => part.report);
 }
 
 /** What linting one file produced; plain data, so a worker thread can send it back. */
@@ -88,7 +105,13 @@ export interface FileOutcome {
   internalError?: string;
 }
 
-export function lintFile(read: () => string, path: string, settings: LintSettings, absolutePath?: string): FileOutcome {
+export function lintFile(
+  read: () => string,
+  path: string,
+  settings: LintSettings,
+  absolutePath?: string,
+  replay?: HistoryReplay,
+): FileOutcome {
   let text: string;
   try {
     text = read();
@@ -96,7 +119,7 @@ export function lintFile(read: () => string, path: string, settings: LintSetting
     return { path, reports: [unreadableFileReport(path, `Cannot read file: ${(error as Error).message}`)] };
   }
   try {
-    const reports = lintText(text, path, settings, absolutePath);
+    const reports = lintText(text, path, settings, absolutePath, replay);
     // The text is needed for excerpts and SARIF fingerprints (suppressed findings too); leaving it
     // out of clean files keeps worker messages small.
     const shown = reports.some((r) => r.findings.length || r.parseErrors.length || r.suppressed.length);

@@ -16,6 +16,6 @@ parentPort!.once('message', async (job: WorkerJob) => {
     severities: new Map(job.settings.severities as Array<[string, SeveritySetting]>),
   };
   const output: WorkerOutput = [];
-  drainFiles(job.files, new Int32Array(job.next), settings, output);
+  drainFiles(job, new Int32Array(job.next), settings, output);
   parentPort!.postMessage(output);
 });

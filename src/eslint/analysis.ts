@@ -6,6 +6,7 @@ import type { Risk } from '../analysis/risk.js';
 import type { TransactionMode } from '../analysis/transactions.js';
 import { analyseText, displayPath, type LintSettings } from '../lint-file.js';
 import type { LayoutSetting, RollbackSetting } from '../migrations/layout.js';
+import { HistoryReplay } from '../migrations/replay.js';
 import { findingReport } from '../report/build.js';
 import type { NodeMap, NodeType, Statement } from '../sql/parser.js';
 import { commentsBetween } from '../sql/comments.js';
@@ -111,13 +112,22 @@ export function requestTarget(request: AnalysisRequest): { settings: LintSetting
   return { settings, path, absolutePath };
 }
 
+/** One replay per layout setting, kept for the process: an editor relints files again and again. */
+const replays = new Map<LayoutSetting, HistoryReplay>();
+
+function replayFor(layout: LayoutSetting): HistoryReplay {
+  let replay = replays.get(layout);
+  if (!replay) replays.set(layout, (replay = new HistoryReplay(layout, true)));
+  return replay;
+}
+
 /**
  * Runs pgwarden's analysis (the one `pgwarden lint` runs: layouts, rollback pairing, sections,
  * directives) on one file. Requires the SQL parser to be loaded.
  */
 export function analyseForEslint(request: AnalysisRequest): SqlFileAnalysis {
   const { settings, path, absolutePath } = requestTarget(request);
-  const parts = analyseText(request.text, path, settings, absolutePath);
+  const parts = analyseText(request.text, path, settings, absolutePath, replayFor(settings.layout));
 
   const statementsByIndex = new Map<number, Statement>();
   const findings: FindingData[] = [];

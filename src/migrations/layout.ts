@@ -34,7 +34,7 @@ const FLYWAY_REPEATABLE = /^R__(.+)\.sql$/;
 const ROLLBACK_FILE = /^(.+)_rollback\.sql$/i;
 const SECTION_MARKER = /^[ \t]*--[ \t]*(?:\+goose[ \t]+(up|down)|migrate:(up|down)|(up|down))[ \t]*$/gim;
 
-interface Detected {
+export interface Detected {
   layout: LayoutName;
   id: string;
   direction: Direction;
@@ -124,7 +124,7 @@ export function describeFile(path: string, text: string, options: LayoutOptions)
   ];
 }
 
-function detectFileLayout(path: string, forced: LayoutSetting = 'auto'): Detected | undefined {
+export function detectFileLayout(path: string, forced: LayoutSetting = 'auto'): Detected | undefined {
   if (forced === 'plain' || forced === 'sections') return undefined;
   if (forced !== 'auto') return DETECTORS[forced](path);
   for (const layout of AUTO_ORDER) {

@@ -86,3 +86,32 @@ function compareVersions(a: readonly bigint[], b: readonly bigint[]): number {
   }
   return 0;
 }
+
+const CHUNK = /(\d+)|(\D+)/g;
+const DASHED_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})-(\d{6})/;
+
+/** Diesel's `2018-04-24-145128_x` sorts with `20170322130523_x` (both are one timestamp). */
+function withoutDateDashes(id: string): string {
+  return id.replace(DASHED_TIMESTAMP, '$1$2$3$4');
+}
+
+/** Natural order: digit runs compare as numbers, the rest by code point. */
+export function compareIds(a: string, b: string): number {
+  const left = withoutDateDashes(a).match(CHUNK) ?? [];
+  const right = withoutDateDashes(b).match(CHUNK) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i]!;
+    const y = right[i]!;
+    if (x === y) continue;
+    const numeric = /^\d/.test(x) && /^\d/.test(y);
+    if (numeric) {
+      const xs = x.replace(/^0+(?=\d)/, '');
+      const ys = y.replace(/^0+(?=\d)/, '');
+      if (xs.length !== ys.length) return xs.length - ys.length;
+      if (xs !== ys) return xs < ys ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -5,7 +5,11 @@ import { analyseText, displayPath, type LintSettings } from '../lint-file.js';
 import type { FileReport } from '../report/schema.js';
 import { loadParser } from '../sql/parser.js';
 import { discoverFiles } from './discover.js';
+import { historyUnits, HistoryReplay } from './replay.js';
 import type { Direction, LayoutName } from './types.js';
+import { compareIds } from './migration-ids.js';
+
+export { compareIds };
 
 /** One direction of a migration, analysed. */
 export interface MigrationPart {
@@ -46,10 +50,12 @@ export async function loadMigrationSet(dir: string, settings: LintSettings): Pro
   await loadParser();
   const { files, problems } = await discoverFiles([dir], settings.cwd);
   const byId = new Map<string, { layout: LayoutName; up?: MigrationPart; down?: MigrationPart; checksum?: string }>();
-  for (const file of files) {
+  // In history order, so that each migration is analysed against the schema the earlier ones built.
+  const replay = new HistoryReplay(settings.layout);
+  for (const file of historyUnits(files, settings.layout).flat().map((i) => files[i]!)) {
     const text = readFileSync(file, 'utf8');
     const path = displayPath(file, settings.cwd);
-    for (const part of analyseText(text, path, settings, file)) {
+    for (const part of analyseText(text, path, settings, file, replay)) {
       const migration = part.migration!;
       const entry = byId.get(migration.id) ?? { layout: migration.layout };
       byId.set(migration.id, entry);
@@ -74,25 +80,3 @@ export async function loadMigrationSet(dir: string, settings: LintSettings): Pro
   return { migrations, problems };
 }
 
-const CHUNK = /(\d+)|(\D+)/g;
-
-/** Natural order: digit runs compare as numbers, the rest by code point. */
-export function compareIds(a: string, b: string): number {
-  const left = a.match(CHUNK) ?? [];
-  const right = b.match(CHUNK) ?? [];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i]!;
-    const y = right[i]!;
-    if (x === y) continue;
-    const numeric = /^\d/.test(x) && /^\d/.test(y);
-    if (numeric) {
-      const xs = x.replace(/^0+(?=\d)/, '');
-      const ys = y.replace(/^0+(?=\d)/, '');
-      if (xs.length !== ys.length) return xs.length - ys.length;
-      if (xs !== ys) return xs < ys ? -1 : 1;
-      continue;
-    }
-    return x < y ? -1 : 1;
-  }
-  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
-}

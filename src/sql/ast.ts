@@ -82,9 +82,13 @@ export function walkNodes(root: unknown, visit: (type: string, payload: Record<s
     return;
   }
   if (!root || typeof root !== 'object') return;
-  for (const [key, value] of Object.entries(root as Record<string, unknown>)) {
+  const record = root as Record<string, unknown>;
+  // for…in, not Object.entries: this runs over every node of large view and function bodies.
+  for (const key in record) {
+    const value = record[key];
     if (value && typeof value === 'object') {
-      const isNode = key.length > 0 && key[0] === key[0]!.toUpperCase() && !Array.isArray(value);
+      const code = key.charCodeAt(0);
+      const isNode = code >= 65 && code <= 90 && !Array.isArray(value);
       if (isNode && visit(key, value as Record<string, unknown>) === false) continue;
       walkNodes(value, visit);
     }

@@ -117,8 +117,9 @@ describe('per-path overrides', () => {
     const files: Record<string, string> = {
       '.pgwardenrc.json': JSON.stringify({ rules: { 'require-lock-timeout': 'off' }, overrides: [{ files: ['**/*_legacy.sql'], rules: { 'no-drop-table': 'off' } }] }),
     };
-    // Alternating names, so every thread gets files of both kinds from the shared counter.
-    for (let i = 0; i < 240; i++) files[`m/${String(i).padStart(4, '0')}_${i % 2 ? 'legacy' : 'new'}.sql`] = DROP;
+    // Eight migration histories (threads share work by history) of alternating names, so every
+    // thread gets files of both kinds.
+    for (let i = 0; i < 240; i++) files[`m/${i % 8}/${String(i).padStart(4, '0')}_${i % 2 ? 'legacy' : 'new'}.sql`] = DROP;
     const cwd = project(files);
     const result = spawnSync(process.execPath, [bin, 'lint', 'm', '--format', 'json'], {
       cwd,

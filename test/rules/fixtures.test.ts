@@ -5,18 +5,23 @@ import { allRules } from '../../rules/index.js';
 import { findingsOf, type TestOptions } from '../helpers.js';
 import type { TransactionMode } from '../../src/analysis/transactions.js';
 import type { MigrationInfo } from '../../src/migrations/types.js';
+import { SchemaModel } from '../../src/analysis/schema.js';
+import { parseSql } from '../../src/sql/parser.js';
+import { SourceFile } from '../../src/sql/source.js';
 
 /**
  * Runs every fixture under fixtures/rules/<rule-id>/. A bad-*.sql file lists where the rule must
  * fire with `-- expect: LINE:COLUMN` comments (one or more, comma separated); the rule's findings
  * must be exactly those positions. An ok-*.sql file must give no finding of the rule.
- * `-- fixture: postgres=11 transaction=none rollback=missing` sets the analysis options.
+ * `-- fixture: postgres=11 transaction=none rollback=missing` sets the analysis options. The
+ * statements above a line `-- fixture: migration under test` are an earlier migration: replayed
+ * into the schema model, not analysed.
  */
 const root = join(import.meta.dirname, '../../fixtures/rules');
 
 function fixtureOptions(text: string, ruleId: string): TestOptions {
   const options: TestOptions = { severities: new Map([[ruleId, 'error']]) };
-  const line = /^--\s*fixture:(.*)$/m.exec(text)?.[1] ?? '';
+  const line = /^--\s*fixture:(?!\s*migration under test)(.*)$/m.exec(text)?.[1] ?? '';
   for (const [key, value] of line.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
     if (key === 'postgres') options.postgresVersion = Number(value);
     else if (key === 'transaction') options.transaction = value as TransactionMode;
@@ -41,6 +46,20 @@ function fixtureOptions(text: string, ruleId: string): TestOptions {
   return options;
 }
 
+const MIGRATION_UNDER_TEST = /^--\s*fixture:\s*migration under test\s*$/m;
+
+/** Replays the earlier migration a fixture holds above its marker, and analyses only what follows. */
+function earlierMigration(text: string): Pick<TestOptions, 'schema' | 'part'> {
+  const marker = MIGRATION_UNDER_TEST.exec(text);
+  if (!marker) return {};
+  const schema = new SchemaModel();
+  for (const statement of parseSql(new SourceFile('earlier.sql', text)).statements) {
+    if (statement.start < marker.index) schema.apply(statement);
+  }
+  schema.commit('earlier');
+  return { schema, part: { start: marker.index, end: text.length } };
+}
+
 function expectedPositions(text: string): string[] {
   return [...text.matchAll(/^--\s*expect:(.*)$/gm)]
     .flatMap((m) => m[1]!.split(','))
@@ -62,7 +81,8 @@ describe('rule fixtures', () => {
       for (const file of files) {
         it(file, () => {
           const text = readFileSync(join(dir, file), 'utf8');
-          const findings = findingsOf(text, { ...fixtureOptions(text, id), path: file }).filter((f) => f.ruleId === id);
+          const options = { ...fixtureOptions(text, id), ...earlierMigration(text), path: file };
+          const findings = findingsOf(text, options).filter((f) => f.ruleId === id);
           const actual = findings.map((f) => `${f.line}:${f.column}`).sort();
           if (file.startsWith('bad-')) {
             const expected = expectedPositions(text);
