@@ -54,7 +54,10 @@ export default defineRule({
         const names = targets.map(relationName);
         const recreated = targets.flatMap((target) => {
           const create = recreation(statement, target);
-          return create ? [`the CREATE TABLE on line ${line(create)} recreates ${relationName(target)} empty`] : [];
+          if (!create) return [];
+          return create.type === 'CreateStmt'
+            ? [`the CREATE TABLE on line ${line(create)} recreates ${relationName(target)} empty`]
+            : [`the CREATE TABLE … AS on line ${line(create)} refills ${relationName(target)} with only the rows its query returns`];
         });
         const cascade = node.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
         context.report({

@@ -14,6 +14,12 @@ describe('no-drop-table on a table the file recreates', () => {
     expect(finding?.risk).toBe('high');
   });
 
+  it('says a CREATE TABLE … AS refills it from its query', () => {
+    const sql = 'DROP TABLE order_totals;\nCREATE TABLE order_totals AS SELECT customer_id, sum(total) FROM orders GROUP BY 1;';
+    const [finding] = findingsFor('no-drop-table', sql);
+    expect(finding?.message).toContain('the CREATE TABLE … AS on line 2 refills order_totals with only the rows its query returns');
+  });
+
   it('does not mention a recreation that is not there', () => {
     const [finding] = findingsFor('no-drop-table', 'DROP TABLE settings;\nCREATE TABLE other_settings (key text);');
     expect(finding?.message).not.toContain('recreates');
