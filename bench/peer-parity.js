@@ -15,8 +15,8 @@
 //   assume a wrapping transaction for files without transaction-incompatible statements, i.e.
 //   more than squawk assumes.) `--default-transaction auto` runs that variant instead.
 // - `layout: plain`, `rollback: off`: a case is a single up migration with no down part.
-// - every rule at its default severity (all pgwarden rules are on by default); a rule "fires"
-//   when it has a finding or a suppressed finding in the case.
+// - every rule at its default severity, plus the opt-in rules the mapping names (on at their
+//   default severity); a rule "fires" when it has a finding or a suppressed finding in the case.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,15 +62,16 @@ const MAPPING = {
   'ban-alter-domain-with-add-constraint': ['require-not-valid-check'],
   'ban-char-field': [],
   'ban-concurrent-index-creation-in-transaction': ['transaction-incompatible-statement'],
-  'ban-create-domain-with-constraint': [],
+  // squawk bans the constraint on CREATE DOMAIN; pgwarden reports it as low-risk hygiene.
+  'ban-create-domain-with-constraint': ['no-domain-constraint'],
   'ban-drop-column': ['no-drop-column'],
   'ban-drop-database': ['no-drop-database'],
-  'ban-drop-not-null': [],
+  'ban-drop-not-null': ['no-drop-not-null'],
   'ban-drop-table': ['no-drop-table'],
-  'ban-duplicate-column-assignments': [],
+  'ban-duplicate-column-assignments': ['no-duplicate-column'],
   // squawk bans only TRUNCATE … CASCADE; pgwarden's rule covers every TRUNCATE of an existing table.
   'ban-truncate-cascade': ['no-truncate'],
-  'ban-uncommitted-transaction': [],
+  'ban-uncommitted-transaction': ['no-uncommitted-transaction'],
   'changing-column-type': ['no-column-type-change'],
   // squawk's rule covers CHECK and FOREIGN KEY without NOT VALID, and VALIDATE in the same
   // transaction as the NOT VALID add.
@@ -89,8 +90,10 @@ const MAPPING = {
   'renaming-table': ['no-rename-table'],
   'require-concurrent-index-creation': ['require-concurrent-index'],
   'require-concurrent-index-deletion': ['require-concurrent-index-drop'],
-  'require-concurrent-partition-detach': [],
+  'require-concurrent-partition-detach': ['require-concurrent-partition-detach'],
   'require-concurrent-reindex': ['require-concurrent-reindex'],
+  // Not a hazard: ADD VALUE without BEFORE/AFTER appends the value, and appending is the cheap
+  // case for enum comparisons (docs/peer-parity.md). Deliberately unmapped.
   'require-enum-value-ordering': [],
   'require-lock-timeout': ['require-lock-timeout'],
   'require-statement-timeout': [],
@@ -98,7 +101,7 @@ const MAPPING = {
   // squawk's older rule, reported as require-lock-timeout / require-statement-timeout by 2.66.0;
   // pgwarden checks only lock_timeout.
   'require-timeout-settings': ['require-lock-timeout'],
-  'transaction-nesting': [],
+  'transaction-nesting': ['transaction-nesting'],
 };
 
 /** squawk rule names under which squawk 2.66.0 reports a case's rule (for the "squawk" note). */
@@ -115,6 +118,11 @@ const base = settingsFromConfig(
   { ...DEFAULT_CONFIG, migrations: { ...DEFAULT_CONFIG.migrations, layout: 'plain', rollback: 'off' } },
   casesDir,
 );
+// Opt-in rules are compared as if turned on: the question is what they report, not their default.
+const mappedIds = new Set(Object.values(MAPPING).flat());
+for (const rule of base.rules) {
+  if (rule.meta.optIn && mappedIds.has(rule.meta.id)) base.severities.set(rule.meta.id, rule.meta.risk === 'low' ? 'warning' : 'error');
+}
 
 function caseSettings(entry) {
   const flags = entry.settings ?? {};

@@ -34,6 +34,16 @@ import requireRollback from './require-rollback.js';
 import declaredRiskMismatch from './declared-risk-mismatch.js';
 import invalidDirective from './invalid-directive.js';
 import unusedDirective from './unused-directive.js';
+// <work-a> rules
+import noDropNotNull from './no-drop-not-null.js';
+import noDomainConstraint from './no-domain-constraint.js';
+import noDuplicateColumn from './no-duplicate-column.js';
+import noUncommittedTransaction from './no-uncommitted-transaction.js';
+import transactionNesting from './transaction-nesting.js';
+import requireConcurrentPartitionDetach from './require-concurrent-partition-detach.js';
+import setDefaultExistingRows from './set-default-existing-rows.js';
+import preferJsonb from './prefer-jsonb.js';
+import lockTimeoutTooLong from './lock-timeout-too-long.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -72,6 +82,16 @@ export const allRules: readonly Rule[] = [
   declaredRiskMismatch,
   invalidDirective,
   unusedDirective,
+  // <work-a> rules
+  noDropNotNull,
+  noDomainConstraint,
+  noDuplicateColumn,
+  noUncommittedTransaction,
+  transactionNesting,
+  requireConcurrentPartitionDetach,
+  setDefaultExistingRows,
+  preferJsonb,
+  lockTimeoutTooLong,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -49,6 +49,14 @@ export default defineRule({
       'ALTER TABLE orders ALTER COLUMN public_id SET NOT NULL;',
       'ALTER TABLE orders DROP CONSTRAINT orders_public_id_not_null;',
     ].join('\n'),
+    versionNotes: [
+      '- **Before PostgreSQL 11** every non-NULL default rewrites the table, constant or not; 11 added the fast ',
+      'default that keeps a non-volatile default in the catalog.\n',
+      '- **PostgreSQL 18** adds virtual generated columns, `GENERATED ALWAYS AS (…) VIRTUAL`, which is also what a ',
+      'generated column without `STORED` or `VIRTUAL` is from 18 on. They are computed when read, so adding one ',
+      'rewrites nothing; `STORED` still computes and writes every row. Identity and serial columns rewrite on every ',
+      'version.',
+    ].join(''),
   },
   create(context) {
     const rewriteOf = (column: ColumnDef): Rewrite | undefined => {

@@ -1,6 +1,18 @@
-import type { RangeVar } from 'libpg-query';
+import type { CreateStmt, CreateTableAsStmt, RangeVar } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
+import { relationKey } from '../src/analysis/schema.js';
+import type { Statement } from '../src/sql/parser.js';
 import { dropTargets, relationName } from '../src/sql/ast.js';
+
+/** The table a statement creates (CREATE TABLE, CREATE TABLE … AS, SELECT … INTO). */
+function createdTable(statement: Statement): RangeVar | undefined {
+  if (statement.type === 'CreateStmt') return (statement.ast as CreateStmt).relation;
+  if (statement.type === 'CreateTableAsStmt') {
+    const stmt = statement.ast as CreateTableAsStmt;
+    return stmt.objtype === 'OBJECT_TABLE' ? stmt.into?.rel : undefined;
+  }
+  return undefined;
+}
 
 export default defineRule({
   meta: {
@@ -12,7 +24,9 @@ export default defineRule({
     rationale:
       'Dropping a table deletes its rows, indexes and grants at once, and cannot be undone without a restore. ' +
       'Application code that still reads or writes the table starts failing the moment the migration commits, ' +
-      'and in a rolling deploy old instances are still running that code.',
+      'and in a rolling deploy old instances are still running that code.\n\n' +
+      'A `DROP TABLE [IF EXISTS] t` followed by `CREATE TABLE t` (what Rails writes for `create_table … force: true`, ' +
+      'and what "recreate the table" scripts do) is the same loss: the new table starts empty.',
     help: 'Stop reading and writing the table in a deploy first; drop it in a later migration after a backup.',
     badExample: 'DROP TABLE legacy_orders;',
     safeRewrite: [
@@ -25,17 +39,30 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
+    const line = (statement: Statement) => context.source.positionAt(statement.start).line;
+    /** The later statement of this file that creates the table again, if one does. */
+    const recreation = (drop: Statement, target: RangeVar) =>
+      context.statements.find((s) => s.index > drop.index && relationKey(createdTable(s) ?? { relname: '' }) === relationKey(target));
+
     return {
       DropStmt(node, statement) {
         if (node.removeType !== 'OBJECT_TABLE') return;
-        const names = dropTargets(node.objects)
-          .filter((target) => !context.state.schema.isCreatedHere(target as RangeVar))
-          .map((target) => relationName(target as RangeVar));
-        if (!names.length) return;
+        const targets = dropTargets(node.objects)
+          .map((target) => target as RangeVar)
+          .filter((target) => !context.state.schema.isCreatedHere(target));
+        if (!targets.length) return;
+        const names = targets.map(relationName);
+        const recreated = targets.flatMap((target) => {
+          const create = recreation(statement, target);
+          if (!create) return [];
+          return create.type === 'CreateStmt'
+            ? [`the CREATE TABLE on line ${line(create)} recreates ${relationName(target)} empty`]
+            : [`the CREATE TABLE … AS on line ${line(create)} refills ${relationName(target)} with only the rows its query returns`];
+        });
         const cascade = node.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
         context.report({
           statement,
-          message: `DROP TABLE ${names.join(', ')} deletes ${names.length > 1 ? 'the tables' : 'the table'} and all rows.${cascade}`,
+          message: `DROP TABLE ${names.join(', ')} deletes ${names.length > 1 ? 'the tables' : 'the table'} and all rows${recreated.length ? `; ${recreated.join(', ')}` : ''}.${cascade}`,
         });
       },
     };

@@ -1,16 +1,8 @@
-import type { LockStmt, RefreshMatViewStmt } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
-import { blocksTraffic, lockEffect, strongerLock } from '../src/analysis/locks.js';
-import { CURRENT } from '../src/analysis/schema.js';
-import { statementLocks, type StatementLock } from '../src/analysis/statement-locks.js';
+import { lockEffect } from '../src/analysis/locks.js';
+import type { StatementLock } from '../src/analysis/statement-locks.js';
 import type { Statement } from '../src/sql/parser.js';
-
-function lockedName(lock: StatementLock): string {
-  const { schemaname, relname } = lock.relation;
-  const name = schemaname ? `${schemaname}.${relname}` : relname;
-  // Queries wait on the table an index belongs to; name it as such when only the index is known.
-  return lock.index ? `the table of index ${name}` : name;
-}
+import { blockingLock, lockedName } from './support/blocking-locks.js';
 
 export default defineRule({
   meta: {
@@ -41,20 +33,11 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const { schema } = context.state;
-    const isPreExisting = (lock: StatementLock) =>
-      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation);
     const unprotected: Array<{ statement: Statement; lock: StatementLock }> = [];
     return {
       statement(statement) {
         if (context.state.hasTimeout('lock_timeout')) return;
-        // NOWAIT fails at once instead of queueing.
-        if (statement.type === 'LockStmt' && (statement.ast as LockStmt).nowait) return;
-        // A materialized view takes no writes, so REFRESH … CONCURRENTLY's EXCLUSIVE lock stops no traffic.
-        if (statement.type === 'RefreshMatViewStmt' && (statement.ast as RefreshMatViewStmt).concurrent) return;
-        const strongest = statementLocks(statement, { postgresVersion: context.postgresVersion, schema })
-          .filter((lock) => blocksTraffic(lock.mode) && isPreExisting(lock))
-          .reduce<StatementLock | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
+        const strongest = blockingLock(context, statement);
         if (strongest) unprotected.push({ statement, lock: strongest });
       },
       end() {

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/analysis/rule.js';
 import type { Statement } from '../src/sql/parser.js';
-import { transactionControl, transactionIncompatibility } from '../src/analysis/transactions.js';
+import { transactionIncompatibility } from '../src/analysis/transactions.js';
+import { TransactionOpener } from './support/transaction-opener.js';
 
 export default defineRule({
   meta: {
@@ -35,13 +36,13 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    // Mirrors the analysis state: who opened the transaction the current statement runs in.
-    let opener: 'runner' | Statement | undefined = context.state.runnerTransaction ? 'runner' : undefined;
+    const transaction = new TransactionOpener(context.state);
     const line = (statement: Statement) => context.source.positionAt(statement.start).line;
 
     const why = (statement: Statement): string | undefined => {
       if (statement.parent) return 'a DO block always runs as one statement inside a transaction';
       if (!context.state.inTransaction) return undefined;
+      const opener = transaction.opener;
       if (opener === 'runner') {
         return context.state.implicitBlocks
           ? 'the runner sends this file as one query of several statements, which PostgreSQL runs as one implicit transaction (migrations.transaction: implicit)'
@@ -67,9 +68,7 @@ export default defineRule({
               : {}),
           });
         }
-        const control = transactionControl(statement);
-        if (control === 'begin' && (!context.state.inTransaction || context.state.inImplicitBlock)) opener = statement;
-        else if (control === 'commit' || control === 'rollback') opener = undefined;
+        transaction.after(statement);
       },
     };
   },

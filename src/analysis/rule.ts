@@ -21,7 +21,9 @@ export type RuleTag =
   | 'security'
   | 'hygiene'
   | 'style'
-  | 'process';
+  | 'process'
+  /** The statement fails at run time as written. */
+  | 'correctness';
 
 /** Everything docs, `pgwarden explain`, SARIF and the ESLint plugin say about a rule. */
 export interface RuleMeta {

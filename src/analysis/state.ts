@@ -111,7 +111,7 @@ export class AnalysisState {
   }
 }
 
-interface SettingChange {
+export interface SettingChange {
   /** Lower-cased setting name, or `*` for RESET ALL. */
   name: string;
   value: string | undefined;
@@ -119,7 +119,7 @@ interface SettingChange {
 }
 
 /** `SET [LOCAL] name = …`, `SET TIME ZONE …`, `RESET …` and `SELECT set_config('name', …, is_local)`. */
-function settingChanges(statement: Statement): SettingChange[] {
+export function settingChanges(statement: Statement): SettingChange[] {
   if (statement.type === 'VariableSetStmt') {
     const stmt = statement.ast as VariableSetStmt;
     if (stmt.kind === 'VAR_RESET_ALL') return [{ name: '*', value: undefined, local: false }];

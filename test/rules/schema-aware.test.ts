@@ -17,7 +17,9 @@ function earlierSchema(sql: string): SchemaModel {
 }
 
 function findings(ruleId: string, earlier: string, sql: string, postgresVersion = 16) {
-  return findingsOf(sql, { schema: earlierSchema(earlier), postgresVersion }).filter((f) => f.ruleId === ruleId);
+  // Naming the rule's severity turns opt-in rules on too.
+  const severities = new Map([[ruleId, 'warning' as const]]);
+  return findingsOf(sql, { schema: earlierSchema(earlier), postgresVersion, severities }).filter((f) => f.ruleId === ruleId);
 }
 
 describe('no-column-type-change with known column types', () => {
@@ -128,5 +130,19 @@ describe('rules on tables from earlier migrations', () => {
     expect(findings('no-drop-column', earlier, 'ALTER TABLE sessions DROP COLUMN token;')).toHaveLength(1);
     expect(findings('require-where-clause', earlier, 'DELETE FROM sessions;')).toHaveLength(1);
     expect(findings('require-concurrent-refresh', earlier, 'REFRESH MATERIALIZED VIEW totals;')).toHaveLength(1);
+  });
+});
+
+describe('column rules with known nullability', () => {
+  const earlier = 'CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, note text);';
+
+  it('no-drop-not-null is quiet on a column that already allows NULL', () => {
+    expect(findings('no-drop-not-null', earlier, 'ALTER TABLE orders ALTER COLUMN note DROP NOT NULL;')).toEqual([]);
+    expect(findings('no-drop-not-null', earlier, 'ALTER TABLE orders ALTER COLUMN status DROP NOT NULL;')).toHaveLength(1);
+  });
+
+  it('set-default-existing-rows is quiet on a NOT NULL column, whose rows all have a value', () => {
+    expect(findings('set-default-existing-rows', earlier, "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';")).toEqual([]);
+    expect(findings('set-default-existing-rows', earlier, "ALTER TABLE orders ALTER COLUMN note SET DEFAULT '';")).toHaveLength(1);
   });
 });

@@ -1,0 +1,30 @@
+import type { LockStmt, RefreshMatViewStmt } from 'libpg-query';
+import { blocksTraffic, strongerLock } from '../../src/analysis/locks.js';
+import type { RuleContext } from '../../src/analysis/rule.js';
+import { CURRENT } from '../../src/analysis/schema.js';
+import { statementLocks, type StatementLock } from '../../src/analysis/statement-locks.js';
+import type { Statement } from '../../src/sql/parser.js';
+
+/**
+ * The strongest lock the statement takes that blocks other sessions' writes (SHARE or stronger)
+ * on a relation that existed before this migration: the wait that lock_timeout bounds. Undefined
+ * for NOWAIT (fails at once instead of queueing) and for REFRESH … CONCURRENTLY, whose EXCLUSIVE
+ * lock on a materialized view stops no traffic.
+ */
+export function blockingLock(context: Pick<RuleContext, 'state' | 'postgresVersion'>, statement: Statement): StatementLock | undefined {
+  if (statement.type === 'LockStmt' && (statement.ast as LockStmt).nowait) return undefined;
+  if (statement.type === 'RefreshMatViewStmt' && (statement.ast as RefreshMatViewStmt).concurrent) return undefined;
+  const { schema } = context.state;
+  const isPreExisting = (lock: StatementLock) =>
+    lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation);
+  return statementLocks(statement, { postgresVersion: context.postgresVersion, schema })
+    .filter((lock) => blocksTraffic(lock.mode) && isPreExisting(lock))
+    .reduce<StatementLock | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
+}
+
+/** How a finding names the relation behind a lock: queries wait on the table of an index. */
+export function lockedName(lock: StatementLock): string {
+  const { schemaname, relname } = lock.relation;
+  const name = schemaname ? `${schemaname}.${relname}` : relname;
+  return lock.index ? `the table of index ${name}` : name;
+}
