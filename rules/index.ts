@@ -32,6 +32,8 @@ import requireRollback from './require-rollback.js';
 import declaredRiskMismatch from './declared-risk-mismatch.js';
 import invalidDirective from './invalid-directive.js';
 import unusedDirective from './unused-directive.js';
+// <work-d> rules
+import preferRobustStatements from './prefer-robust-statements.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -68,6 +70,8 @@ export const allRules: readonly Rule[] = [
   declaredRiskMismatch,
   invalidDirective,
   unusedDirective,
+  // <work-d> rules
+  preferRobustStatements,
 ];
 
 export function findRule(id: string): Rule | undefined {
