@@ -13,9 +13,8 @@ import type {
 } from 'libpg-query';
 import type { Fix, TextEdit } from '../src/analysis/finding.js';
 import { defineRule, type RuleContext } from '../src/analysis/rule.js';
-import { CURRENT } from '../src/analysis/schema.js';
 import { transactionControl } from '../src/analysis/transactions.js';
-import { alterCommands, dropTargets, relationName, stringList, stringValue, unwrap } from '../src/sql/ast.js';
+import { alterCommands, relationName, stringList, stringValue, unwrap } from '../src/sql/ast.js';
 import type { NodeMap, NodeType, Statement } from '../src/sql/parser.js';
 import { checkedFix, findWord, insertAfter, insertAt, insertBefore, nodeIndex, statementTokens, topLevelItems, wordsAt } from './support/fixes.js';
 
@@ -51,9 +50,6 @@ const DROP_KEYWORDS: Partial<Record<string, readonly string[]>> = {
   OBJECT_TRIGGER: ['TRIGGER'],
   OBJECT_POLICY: ['POLICY'],
 };
-
-/** Relations whose DROP is harmless again when this migration created them earlier (a rerun creates them anew). */
-const RELATION_DROPS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW']);
 
 function guardFix<T extends NodeType>(
   context: RuleContext,
@@ -101,39 +97,79 @@ function createObjectGap(context: RuleContext, statement: Statement, kind: 'SCHE
   return fix && { subject: `CREATE ${kind} ${name}`, problem: `${name} already exists`, fix };
 }
 
-function droppedName(object: Node, removeType: string): string {
+/** A dropped object's name as written (`s.t`, `f`, `trigger on table`), and its own unqualified name. */
+function droppedName(object: Node, removeType: string): { shown: string; name: string } {
   const typeName = unwrap<{ names?: Node[] }>(object, 'TypeName');
-  if (typeName) return stringList(typeName.names).join('.');
   const routine = unwrap<{ objname?: Node[] }>(object, 'ObjectWithArgs');
-  if (routine) return stringList(routine.objname).join('.');
-  const items = stringList(unwrap<{ items?: Node[] }>(object, 'List')?.items);
-  if (items.length) {
-    // DROP TRIGGER t ON tbl and DROP POLICY p ON tbl list the table first.
-    if (removeType === 'OBJECT_TRIGGER' || removeType === 'OBJECT_POLICY') return `${items.at(-1)} on ${items.slice(0, -1).join('.')}`;
-    return items.join('.');
-  }
-  return stringValue(object) ?? '?';
+  const parts = typeName
+    ? stringList(typeName.names)
+    : routine
+      ? stringList(routine.objname)
+      : stringList(unwrap<{ items?: Node[] }>(object, 'List')?.items);
+  if (!parts.length) parts.push(stringValue(object) ?? '?');
+  const name = parts.at(-1)!;
+  // DROP TRIGGER t ON tbl and DROP POLICY p ON tbl list the table first.
+  const onTable = removeType === 'OBJECT_TRIGGER' || removeType === 'OBJECT_POLICY';
+  return { shown: onTable ? `${name} on ${parts.slice(0, -1).join('.')}` : parts.join('.'), name };
 }
 
-function dropGap(context: RuleContext, statement: Statement, node: DropStmt): Gap | undefined {
+/** The name of the object a statement creates, or renames something to. */
+function createdName(statement: Statement): string | undefined {
+  const node = statement.ast as Record<string, unknown>;
+  const relation = (key: string) => (node[key] as RangeVar | undefined)?.relname;
+  const last = (key: string) => stringList(node[key] as Node[] | undefined).at(-1);
+  switch (statement.type) {
+    case 'CreateStmt':
+      return relation('relation');
+    case 'CreateTableAsStmt':
+      return (node['into'] as { rel?: RangeVar } | undefined)?.rel?.relname;
+    case 'CreateSeqStmt':
+      return relation('sequence');
+    case 'ViewStmt':
+      return relation('view');
+    case 'CompositeTypeStmt':
+      return relation('typevar');
+    case 'IndexStmt':
+      return (statement.ast as IndexStmt).idxname;
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt':
+      return last('typeName');
+    case 'CreateDomainStmt':
+      return last('domainname');
+    case 'CreateFunctionStmt':
+      return last('funcname');
+    case 'CreateTrigStmt':
+      return node['trigname'] as string | undefined;
+    case 'CreatePolicyStmt':
+      return node['policy_name'] as string | undefined;
+    case 'CreateSchemaStmt':
+      return node['schemaname'] as string | undefined;
+    case 'CreateExtensionStmt':
+      return node['extname'] as string | undefined;
+    case 'RenameStmt':
+      return node['newname'] as string | undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * DROP without IF EXISTS. Not when this migration created every dropped object earlier (or
+ * renamed something to its name, as the enum swaps of Prisma do): a rerun creates it again first.
+ */
+function dropGap(context: RuleContext, statement: Statement, node: DropStmt, created: ReadonlySet<string>): Gap | undefined {
   const keywords = node.removeType ? DROP_KEYWORDS[node.removeType] : undefined;
   if (node.missing_ok || !keywords) return undefined;
-  const { schema } = context.state;
-  const targets = dropTargets(node.objects);
-  const createdHere =
-    node.removeType === 'OBJECT_INDEX'
-      ? targets.every((target) => schema.index(target.relname)?.createdBy === CURRENT)
-      : RELATION_DROPS.has(node.removeType!) && targets.every((target) => schema.isCreatedHere(target as RangeVar));
-  if (targets.length && createdHere) return undefined;
+  const targets = (node.objects ?? []).map((object) => droppedName(object, node.removeType!));
+  if (!targets.length || targets.every((target) => created.has(target.name))) return undefined;
   const tokens = statementTokens(context.source, statement);
   const words = ['DROP', ...keywords, ...(node.concurrent ? ['CONCURRENTLY'] : [])];
   if (!wordsAt(tokens, 0, words)) return undefined;
   const fix = guardFix<'DropStmt'>(context, statement, [insertAfter(tokens[words.length - 1]!, ' IF EXISTS')], 'IF EXISTS', (dropped) => {
     return dropped.missing_ok === true;
   });
-  const names = (node.objects ?? []).map((object) => droppedName(object, node.removeType!));
-  const subject = `${words.filter((w) => w !== 'CONCURRENTLY').join(' ')} ${names.join(', ')}`;
-  return fix && { subject, problem: `${names.length > 1 ? 'they no longer exist' : `${names[0]} no longer exists`}`, fix };
+  const subject = `${words.filter((w) => w !== 'CONCURRENTLY').join(' ')} ${targets.map((t) => t.shown).join(', ')}`;
+  return fix && { subject, problem: targets.length > 1 ? 'they no longer exist' : `${targets[0]!.shown} no longer exists`, fix };
 }
 
 /** ADD COLUMN, DROP COLUMN and DROP CONSTRAINT without their guards, one edit per command. */
@@ -176,7 +212,7 @@ function alterTableGap(context: RuleContext, statement: Statement, node: AlterTa
   return fix && { subject: `ALTER TABLE ${relationName(node.relation)} ${parts.join(', ')}`, problem: problems.join(' and '), fix };
 }
 
-function robustnessGap(context: RuleContext, statement: Statement): Gap | undefined {
+function robustnessGap(context: RuleContext, statement: Statement, created: ReadonlySet<string>): Gap | undefined {
   switch (statement.type) {
     case 'CreateStmt': {
       const node = statement.ast as CreateStmt;
@@ -204,7 +240,7 @@ function robustnessGap(context: RuleContext, statement: Statement): Gap | undefi
       return node.if_not_exists || !node.extname ? undefined : createObjectGap(context, statement, 'EXTENSION', node.extname);
     }
     case 'DropStmt':
-      return dropGap(context, statement, statement.ast as DropStmt);
+      return dropGap(context, statement, statement.ast as DropStmt, created);
     case 'AlterTableStmt': {
       const node = statement.ast as AlterTableStmt;
       return node.objtype === 'OBJECT_TABLE' ? alterTableGap(context, statement, node) : undefined;
@@ -254,31 +290,39 @@ export default defineRule({
   },
   create(context) {
     const pending: Pending[] = [];
+    const created = new Set<string>();
+
+    /** Reports the pending statements of transactions that committed before this statement runs. */
+    const committedBefore = (transaction: number) => {
+      for (const committed of pending.filter((p) => p.transaction !== transaction)) {
+        const { subject, problem, fix } = committed.gap;
+        context.report({
+          statement: committed.statement,
+          message: `${subject} commits before the statements after it run: if one of them fails, running the migration again fails here because ${problem}.`,
+          fix,
+        });
+      }
+      removePending((p) => p.transaction !== transaction);
+    };
+    const removePending = (matches: (p: Pending) => boolean) => {
+      for (let i = pending.length - 1; i >= 0; i--) if (matches(pending[i]!)) pending.splice(i, 1);
+    };
+
     return {
       statement(statement) {
         // DO bodies run atomically with their DO statement.
-        if (statement.parent) return;
-        const transaction = context.state.transactionId;
-        const control = transactionControl(statement);
-        if (control === 'rollback') {
-          // What the rolled-back transaction did is undone: nothing of it survives to trip a rerun.
-          for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.transaction === transaction) pending.splice(i, 1);
+        if (!statement.parent) {
+          const transaction = context.state.transactionId;
+          const control = transactionControl(statement);
+          // What a rolled-back transaction did is undone: nothing of it survives to trip a rerun.
+          if (control === 'rollback') removePending((p) => p.transaction === transaction);
+          // A SET cannot fail in a way that leaves the earlier statements half done.
+          if (control === undefined && statement.type !== 'VariableSetStmt') committedBefore(transaction);
+          const gap = control === undefined ? robustnessGap(context, statement, created) : undefined;
+          if (gap) pending.push({ statement, transaction, gap });
         }
-        if (control !== undefined) return;
-        // A SET cannot fail in a way that leaves the earlier statements half done.
-        if (statement.type !== 'VariableSetStmt') {
-          for (const committed of pending.filter((p) => p.transaction !== transaction)) {
-            const { subject, problem, fix } = committed.gap;
-            context.report({
-              statement: committed.statement,
-              message: `${subject} commits before the statements after it run: if one of them fails, running the migration again fails here because ${problem}.`,
-              fix,
-            });
-          }
-          for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.transaction !== transaction) pending.splice(i, 1);
-        }
-        const gap = robustnessGap(context, statement);
-        if (gap) pending.push({ statement, transaction, gap });
+        const name = createdName(statement);
+        if (name) created.add(name);
       },
     };
   },

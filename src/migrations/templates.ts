@@ -55,7 +55,8 @@ export function sectionsTemplate(id: string, style: SectionStyle): string {
 /** The up and down parts in one file, under the style's markers. */
 export function sectionsFile(style: SectionStyle, up: string, down: string): string {
   const markers = MARKERS[style];
-  return `${markers.up}\n${up}${markers.down}\n${down}`;
+  const gap = up.endsWith('\n\n') ? '' : '\n';
+  return `${markers.up}\n${up}${gap}${markers.down}\n${down}`;
 }
 
 /** A statement that has to run in a migration after the one `pgwarden lint --fix` changed. */
@@ -69,7 +70,7 @@ export interface FollowUpStatement {
  * it fixed): each statement under a comment saying what it does.
  */
 export function followUpTemplate(origin: string, statements: readonly FollowUpStatement[]): string {
-  const lines = [`-- Written by pgwarden lint --fix for migration ${origin}, which it changed to leave this work`, '-- to a later migration.'];
+  const lines = commentLines(`Written by pgwarden lint --fix for migration ${origin}, which it changed to leave this work to a later migration.`);
   for (const statement of statements) lines.push('', ...commentLines(statement.description), statement.sql);
   return lines.join('\n') + '\n';
 }
@@ -77,8 +78,9 @@ export function followUpTemplate(origin: string, statements: readonly FollowUpSt
 /** The down part of a follow-up migration: a validation has nothing to undo, and must not block the rollbacks before it. */
 export function followUpDownTemplate(id: string): string {
   return [
-    `-- Rollback of ${id}: nothing to undo. VALIDATE CONSTRAINT only checked the existing rows;`,
-    '-- the rollback of the migration that added the constraint drops it.',
+    ...commentLines(
+      `Rollback of ${id}: nothing to undo. VALIDATE CONSTRAINT only checked the existing rows; the rollback of the migration that added the constraint drops it.`,
+    ),
     '-- A statement, so that this part does not read as a forgotten one:',
     'SELECT 1;',
     '',
