@@ -92,7 +92,7 @@ function createObjectGap(context: RuleContext, statement: Statement, kind: 'SCHE
   const tokens = statementTokens(context.source, statement);
   if (!wordsAt(tokens, 0, ['CREATE', kind])) return undefined;
   const fix = guardFix<'CreateSchemaStmt' | 'CreateExtensionStmt'>(context, statement, [insertAfter(tokens[1]!, ' IF NOT EXISTS')], 'IF NOT EXISTS', (node) => {
-    return (node as { if_not_exists?: boolean }).if_not_exists === true;
+    return node.if_not_exists === true;
   });
   return fix && { subject: `CREATE ${kind} ${name}`, problem: `${name} already exists`, fix };
 }
