@@ -83,7 +83,8 @@ const MAPPING = {
   'prefer-identity': [],
   // squawk suggests pg_repack for VACUUM FULL and CLUSTER.
   'prefer-repack': ['no-table-rewrite'],
-  'prefer-robust-stmts': [],
+  // pgwarden reports only statements a rerun could trip over: committed before a later statement runs.
+  'prefer-robust-stmts': ['prefer-robust-statements'],
   'prefer-text-field': [],
   'prefer-timestamp-tz': [],
   'renaming-column': ['no-rename-column'],

@@ -44,6 +44,8 @@ import requireConcurrentPartitionDetach from './require-concurrent-partition-det
 import setDefaultExistingRows from './set-default-existing-rows.js';
 import preferJsonb from './prefer-jsonb.js';
 import lockTimeoutTooLong from './lock-timeout-too-long.js';
+// <work-d> rules
+import preferRobustStatements from './prefer-robust-statements.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -92,6 +94,8 @@ export const allRules: readonly Rule[] = [
   setDefaultExistingRows,
   preferJsonb,
   lockTimeoutTooLong,
+  // <work-d> rules
+  preferRobustStatements,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -1,7 +1,24 @@
 import type { DropStmt } from 'libpg-query';
-import { defineRule } from '../src/analysis/rule.js';
+import type { Fix } from '../src/analysis/finding.js';
+import { defineRule, type RuleContext } from '../src/analysis/rule.js';
 import { CURRENT } from '../src/analysis/schema.js';
 import { dropTargets } from '../src/sql/ast.js';
+import type { Statement } from '../src/sql/parser.js';
+import { checkedFix, insertAfter, runsOutsideTransaction, statementTokens } from './support/fixes.js';
+
+/** ` CONCURRENTLY` after `DROP INDEX`, for the one-index, no-CASCADE drops that may run concurrently. */
+function concurrentlyFix(context: RuleContext, node: DropStmt, statement: Statement): Fix | undefined {
+  if (!runsOutsideTransaction(context, statement)) return undefined;
+  if ((node.objects ?? []).length !== 1 || node.behavior === 'DROP_CASCADE') return undefined;
+  const tokens = statementTokens(context.source, statement);
+  if (tokens[1]?.word !== 'INDEX') return undefined;
+  return checkedFix<'DropStmt'>(
+    context.source,
+    statement,
+    { description: 'Add CONCURRENTLY (the statement runs outside a transaction).', edits: [insertAfter(tokens[1], ' CONCURRENTLY')] },
+    (dropped) => dropped.concurrent === true,
+  );
+}
 
 export default defineRule({
   meta: {
@@ -29,6 +46,13 @@ export default defineRule({
       "SET lock_timeout = '5s';",
       'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;',
     ].join('\n'),
+    fix: [
+      'Adds `CONCURRENTLY` to a `DROP INDEX` of one index without `CASCADE` that runs outside a transaction block ',
+      '(a `-- pgwarden:no-transaction` migration, `migrations.transaction: none`, or after an explicit `COMMIT`). ',
+      'Inside a transaction, with several indexes or with `CASCADE`, `DROP INDEX CONCURRENTLY` would fail, so those ',
+      'findings are left for you. It cannot drop a partitioned index either, which pgwarden cannot tell apart when ',
+      'it has not read how the index was created.',
+    ].join(''),
   },
   create(context) {
     return {
@@ -39,9 +63,11 @@ export default defineRule({
           .map((target) => (target.schemaname ? `${target.schemaname}.${target.relname}` : target.relname));
         if (!names.length) return;
         const subject = names.length > 1 ? `indexes ${names.join(', ')} locks their tables` : `index ${names[0]} locks its table`;
+        const fix = concurrentlyFix(context, node, statement);
         context.report({
           statement,
           message: `DROP INDEX of existing ${subject} ACCESS EXCLUSIVE: reads and writes queue behind it from the moment it asks for the lock until it commits.`,
+          ...(fix ? { fix } : {}),
         });
       },
     };

@@ -1,5 +1,22 @@
-import { defineRule } from '../src/analysis/rule.js';
+import type { Fix } from '../src/analysis/finding.js';
+import { defineRule, type RuleContext } from '../src/analysis/rule.js';
 import { relationName } from '../src/sql/ast.js';
+import type { Statement } from '../src/sql/parser.js';
+import { checkedFix, insertAfter, runsOutsideTransaction, statementTokens } from './support/fixes.js';
+
+/** ` CONCURRENTLY` after `CREATE [UNIQUE] INDEX`, where the statement may run concurrently. */
+function concurrentlyFix(context: RuleContext, statement: Statement): Fix | undefined {
+  if (!runsOutsideTransaction(context, statement)) return undefined;
+  const tokens = statementTokens(context.source, statement);
+  const at = tokens[1]?.word === 'UNIQUE' ? 2 : 1;
+  if (tokens[at]?.word !== 'INDEX') return undefined;
+  return checkedFix<'IndexStmt'>(
+    context.source,
+    statement,
+    { description: 'Add CONCURRENTLY (the statement runs outside a transaction).', edits: [insertAfter(tokens[at]!, ' CONCURRENTLY')] },
+    (node) => node.concurrent === true,
+  );
+}
 
 export default defineRule({
   meta: {
@@ -19,6 +36,13 @@ export default defineRule({
       '-- Runs outside a transaction; a failed build leaves an INVALID index: drop it and run again.',
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_at_idx ON orders (created_at);',
     ].join('\n'),
+    fix: [
+      'Adds `CONCURRENTLY` when the statement runs outside a transaction block: in a `-- pgwarden:no-transaction` ',
+      'migration, under `migrations.transaction: none`, or after an explicit `COMMIT`. Inside a transaction ',
+      '`CREATE INDEX CONCURRENTLY` fails, so there the finding is left for you to move the statement to a migration ',
+      'of its own. Postgres cannot build an index on a partitioned table concurrently; pgwarden cannot tell such a ',
+      'table apart when it has not read its CREATE TABLE, so check the table before applying the fix there.',
+    ].join(''),
   },
   create(context) {
     return {
@@ -28,9 +52,11 @@ export default defineRule({
         if (!node.relation.inh) return;
         if (context.state.schema.isCreatedHere(node.relation)) return;
         const unique = node.unique ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX';
+        const fix = concurrentlyFix(context, statement);
         context.report({
           statement,
           message: `${unique} on existing table ${relationName(node.relation)} blocks writes while the index builds.`,
+          ...(fix ? { fix } : {}),
         });
       },
     };

@@ -1,7 +1,28 @@
 import type { ReindexStmt } from 'libpg-query';
-import { defineRule } from '../src/analysis/rule.js';
+import type { Fix } from '../src/analysis/finding.js';
+import { defineRule, type RuleContext } from '../src/analysis/rule.js';
 import { CURRENT } from '../src/analysis/schema.js';
 import { defElems, relationName } from '../src/sql/ast.js';
+import type { Statement } from '../src/sql/parser.js';
+import { checkedFix, insertAfter, runsOutsideTransaction, statementTokens } from './support/fixes.js';
+
+/** ` CONCURRENTLY` after `REINDEX [(options)] INDEX`, where it may run concurrently (PostgreSQL 12+). */
+function concurrentlyFix(context: RuleContext, statement: Statement): Fix | undefined {
+  if (context.postgresVersion < 12 || !runsOutsideTransaction(context, statement)) return undefined;
+  const tokens = statementTokens(context.source, statement);
+  let at = 1;
+  if (tokens[1]?.text === '(') {
+    at = tokens.findIndex((token) => token.text === ')') + 1;
+    if (at === 0) return undefined;
+  }
+  if (tokens[at]?.word !== 'INDEX') return undefined;
+  return checkedFix<'ReindexStmt'>(
+    context.source,
+    statement,
+    { description: 'Add CONCURRENTLY (the statement runs outside a transaction).', edits: [insertAfter(tokens[at]!, ' CONCURRENTLY')] },
+    (node) => defElems(node.params).some((d) => d.defname === 'concurrently'),
+  );
+}
 
 const HELP_BEFORE_12 =
   'REINDEX CONCURRENTLY needs PostgreSQL 12: build a replacement with CREATE INDEX CONCURRENTLY, then drop the old index with DROP INDEX CONCURRENTLY and rename the new one.';
@@ -43,6 +64,15 @@ export default defineRule({
       "SET lock_timeout = '2s';",
       'ALTER INDEX orders_created_at_idx_new RENAME TO orders_created_at_idx;',
     ].join('\n'),
+    fix: [
+      'On PostgreSQL 12 and later, adds `CONCURRENTLY` to a `REINDEX INDEX` that runs outside a transaction block ',
+      '(a `-- pgwarden:no-transaction` migration, `migrations.transaction: none`, or after an explicit `COMMIT`); ',
+      'inside one it would fail. `REINDEX TABLE`, `SCHEMA` and `DATABASE` are left alone: with `CONCURRENTLY` they ',
+      'skip invalid indexes, exclusion-constraint indexes and system catalogs with only a warning, so the fixed ',
+      'statement would quietly rebuild less than the original. An exclusion-constraint index, and before ',
+      'PostgreSQL 14 a partitioned index, cannot be reindexed concurrently at all: check the index before applying ',
+      'the fix to one of those.',
+    ].join(''),
   },
   create(context) {
     const { schema } = context.state;
@@ -52,15 +82,18 @@ export default defineRule({
         if (defElems(node.params).some((d) => d.defname === 'concurrently')) return;
         const name = relationName(node.relation);
         switch (node.kind) {
-          case 'REINDEX_OBJECT_INDEX':
+          case 'REINDEX_OBJECT_INDEX': {
             if (node.relation?.relname && schema.index(node.relation.relname)?.createdBy === CURRENT) return;
+            const fix = concurrentlyFix(context, statement);
             context.report({
               statement,
               lock: 'ACCESS EXCLUSIVE',
               message: `REINDEX INDEX ${name} locks the index ACCESS EXCLUSIVE and its table SHARE, blocking writes, and reads that must be planned against the table, until it commits.`,
               ...(help ? { help } : {}),
+              ...(fix ? { fix } : {}),
             });
             return;
+          }
           case 'REINDEX_OBJECT_TABLE':
             if (schema.isCreatedHere(node.relation)) return;
             context.report({

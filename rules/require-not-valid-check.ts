@@ -1,6 +1,7 @@
 import type { AlterDomainStmt, AlterTableStmt, ColumnDef, Constraint, CreateDomainStmt } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
 import { alterCommands, columnConstraints, relationName, stringList, unwrap } from '../src/sql/ast.js';
+import { notValidDomainFix, notValidTableFix } from './support/not-valid.js';
 
 /** Lowercase dotted name without the default schema, so `public.amount` and `amount` match. */
 function domainKey(names: string[]): string {
@@ -39,6 +40,13 @@ export default defineRule({
       '-- which lets reads and writes continue.',
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
     ].join('\n'),
+    fix: [
+      'Adds `NOT VALID` to each `ADD CONSTRAINT name CHECK (…)` of the statement (table or domain) and writes a new ',
+      'migration, after the latest one and in the same layout, that runs `ALTER TABLE … VALIDATE CONSTRAINT name` ',
+      '(`ALTER DOMAIN …` for a domain): existing rows are still checked, without blocking reads or writes. CHECKs ',
+      'without a name, CHECKs written on a new column (Postgres has no NOT VALID for those), statements in down ',
+      'migrations or DO blocks, and constraints the file validates itself are left alone.',
+    ].join(''),
   },
   create(context) {
     const domainsCreatedHere = new Set<string>();
@@ -49,10 +57,12 @@ export default defineRule({
       AlterTableStmt(node: AlterTableStmt, statement) {
         if (context.state.schema.isCreatedHere(node.relation)) return;
         const checks: string[] = [];
+        const tableChecks: Constraint[] = [];
         for (const cmd of alterCommands(node.cmds)) {
           const constraint = unwrap<Constraint>(cmd.def, 'Constraint');
           if (cmd.subtype === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_CHECK' && !constraint.skip_validation) {
             checks.push(constraint.conname ? `CHECK ${constraint.conname}` : 'an unnamed CHECK');
+            tableChecks.push(constraint);
           }
           const column = cmd.subtype === 'AT_AddColumn' ? unwrap<ColumnDef>(cmd.def, 'ColumnDef') : undefined;
           for (const c of columnConstraints(column)) {
@@ -64,9 +74,12 @@ export default defineRule({
         if (!checks.length) return;
         const table = relationName(node.relation);
         const list = checks.join(', ');
+        // A CHECK on a new column has no NOT VALID form.
+        const fix = checks.length === tableChecks.length ? notValidTableFix(context, statement, node, tableChecks) : undefined;
         context.report({
           statement,
           message: `${list.charAt(0).toUpperCase()}${list.slice(1)} on existing table ${table} ${checks.length > 1 ? 'are' : 'is'} verified by scanning every row while ${table} is locked ACCESS EXCLUSIVE, blocking reads and writes.`,
+          ...(fix ? { fix } : {}),
         });
       },
       AlterDomainStmt(node: AlterDomainStmt, statement) {
@@ -75,9 +88,11 @@ export default defineRule({
         const names = stringList(node.typeName);
         if (domainsCreatedHere.has(domainKey(names))) return;
         const name = constraint.conname ? `${constraint.conname} ` : '';
+        const fix = notValidDomainFix(context, statement, node, constraint);
         context.report({
           statement,
           lock: 'SHARE',
+          ...(fix ? { fix } : {}),
           message: `CHECK constraint ${name}on domain ${names.join('.')} is verified by scanning every column of that domain in every table, holding SHARE locks that block their writes until commit.`,
           help:
             context.postgresVersion >= 19

@@ -1,6 +1,7 @@
 import type { AlterTableStmt, ColumnDef, Constraint } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
 import { alterCommands, columnConstraints, relationName, stringList, unwrap } from '../src/sql/ast.js';
+import { notValidTableFix } from './support/not-valid.js';
 
 /** `orders_customer_fk`, or `(customer_id) REFERENCES customers` for an unnamed key. */
 function describeKey(constraint: Constraint, column?: string): string {
@@ -43,6 +44,14 @@ export default defineRule({
       '-- Migration 2 (or after a COMMIT): check the existing rows without blocking reads or writes.',
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;',
     ].join('\n'),
+    fix: [
+      'Adds `NOT VALID` to each `ADD CONSTRAINT name FOREIGN KEY …` of the statement and writes a new migration, ',
+      'after the latest one and in the same layout, that runs `ALTER TABLE … VALIDATE CONSTRAINT name`: existing rows ',
+      'are still checked, without blocking writes. Keys without a name, keys on new columns, statements in down ',
+      'migrations or DO blocks, and keys the file validates itself are left alone. Before PostgreSQL 18 a NOT VALID ',
+      'foreign key on a partitioned table is refused; pgwarden cannot tell such a table apart when it has not read ',
+      'its CREATE TABLE.',
+    ].join(''),
   },
   create(context) {
     return {
@@ -84,9 +93,11 @@ export default defineRule({
           });
           return;
         }
+        const fix = notValidTableFix(context, statement, node, tableKeys);
         context.report({
           statement,
           message: `Foreign key ${keys} on existing table ${table} is checked against every row while ${others.length ? `${table} and ${referenced} are` : `${table} is`} locked SHARE ROW EXCLUSIVE, blocking ${others.length ? 'their' : 'its'} writes until the scan ends.`,
+          ...(fix ? { fix } : {}),
         });
       },
     };

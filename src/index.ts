@@ -17,7 +17,8 @@ export { analyze, ENGINE_RULES } from './analysis/engine.js';
 export type { AnalyzeOptions, FileAnalysis } from './analysis/engine.js';
 export { defineRule, defaultSeverity } from './analysis/rule.js';
 export type { Rule, RuleMeta, RuleContext, RuleVisitors, RuleTag, FindingInput } from './analysis/rule.js';
-export type { Finding, Severity, SeveritySetting } from './analysis/finding.js';
+export type { Finding, Fix, FollowUp, TextEdit, Severity, SeveritySetting } from './analysis/finding.js';
+export { applyEdits, chooseFixes } from './fix/edits.js';
 export { RISK_LEVELS, maxRisk, isRiskAbove, parseRisk } from './analysis/risk.js';
 export type { Risk } from './analysis/risk.js';
 export { LOCK_MODES, lockEffect } from './analysis/locks.js';
@@ -30,6 +31,6 @@ export type { MigrationInfo, LayoutName, Direction } from './migrations/types.js
 export { buildReport, fileReport } from './report/build.js';
 export { formatText } from './report/text.js';
 export { rulePage } from './report/rule-page.js';
-export type { Report, FileReport, FindingReport } from './report/schema.js';
+export type { Report, FileReport, FindingReport, FixReport, TextEditReport } from './report/schema.js';
 export { allRules, findRule } from '../rules/index.js';
 export { TOOL_VERSION } from './version.js';

@@ -122,6 +122,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
         const lock = input.lock ?? meta.lock;
         if (lock) finding.lock = lock;
         if (input.relation) finding.relation = input.relation;
+        if (input.fix) finding.fix = input.fix;
         if (statement) finding.statementIndex = statement.index;
         findings.push(finding);
       },

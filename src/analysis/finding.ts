@@ -13,6 +13,32 @@ export interface Suppression {
   end: number;
 }
 
+/** A replacement of the UTF-16 range `[start, end)` of the analysed text (an insertion when they are equal). */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A statement that has to run in a later migration for a fix to keep the migration's meaning. */
+export interface FollowUp {
+  /** The SQL of the follow-up migration's up part. */
+  sql: string;
+  description: string;
+}
+
+/**
+ * A mechanical, behaviour-preserving change that resolves a finding: text edits to the file and,
+ * when the change moves work to a later migration (NOT VALID, then VALIDATE), that migration.
+ */
+export interface Fix {
+  /** What applying it does, in a few words ("Add CONCURRENTLY"). */
+  description: string;
+  /** Non-overlapping edits, in file order. */
+  edits: TextEdit[];
+  followUp?: FollowUp;
+}
+
 /** A finding in file coordinates (UTF-16 indices); the report turns them into lines and columns. */
 export interface Finding {
   ruleId: string;
@@ -32,4 +58,5 @@ export interface Finding {
    */
   relation?: LockedRelation;
   suppressed?: Suppression;
+  fix?: Fix;
 }

@@ -4,7 +4,7 @@ import type { MigrationInfo } from '../migrations/types.js';
 import type { LockMode } from './locks.js';
 import type { LockedRelation } from './statement-locks.js';
 import type { Risk } from './risk.js';
-import type { Severity } from './finding.js';
+import type { Fix, Severity } from './finding.js';
 import type { AnalysisState } from './state.js';
 import type { MigrationHeader } from './headers.js';
 
@@ -51,6 +51,11 @@ export interface RuleMeta {
   postgres?: { min?: number; max?: number };
   /** Off unless the config turns it on. */
   optIn?: boolean;
+  /**
+   * What `pgwarden lint --fix` changes for its findings, and when it leaves them alone, in
+   * Markdown. Only rules whose findings may carry a `fix` have it.
+   */
+  fix?: string;
 }
 
 export interface FindingInput {
@@ -64,6 +69,8 @@ export interface FindingInput {
   /** UTF-16 range overriding the statement's. */
   start?: number;
   end?: number;
+  /** A mechanical change that resolves the finding without changing what the migration does. */
+  fix?: Fix;
 }
 
 export interface RuleContext {

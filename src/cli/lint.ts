@@ -8,6 +8,7 @@ import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js'
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
 import type { StatsSnapshot } from '../stats/schema.js';
+import type { FixResult } from '../fix/fix-files.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
 import { lintSettingsFrom, type SettingFlags } from './lint-flags.js';
 
@@ -22,6 +23,7 @@ export interface LintFlags extends SettingFlags {
   color?: boolean;
   stdinFilename?: string;
   stats?: string;
+  fix?: boolean;
 }
 
 export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
@@ -52,8 +54,19 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
     }
     inputs = [dir];
   }
+  if (flags.fix && inputs.includes('-')) {
+    throw new UsageError('--fix rewrites files and writes follow-up migrations next to them; it cannot fix standard input (lint the file by its path instead).');
+  }
   const stdin = inputs.includes('-') ? { text: await io.readStdin(), path: flags.stdinFilename ?? '<stdin>' } : undefined;
-  const run = await lintPaths(inputs, settings, stdin);
+  let run = await lintPaths(inputs, settings, stdin);
+  if (flags.fix && !run.problems.length && !run.internalErrors.length) {
+    const { fixFiles } = await import('../fix/fix-files.js');
+    const fixed = await fixFiles(run.report, { settings, migrationsDir: resolve(baseDir, config.migrations.dir), sources: run.sources });
+    const summary = fixSummary(fixed);
+    if (summary) (flags.format === 'text' && !flags.output ? io.stdout : io.stderr)(summary + (flags.format === 'text' ? '\n' : ''));
+    // The report is of the files as they are now, follow-up migrations included when the inputs cover them.
+    if (fixed.fixed.length) run = await lintPaths(inputs, settings);
+  }
 
   for (const problem of run.problems) io.stderr(`pgwarden: ${problem}\n`);
   for (const error of run.internalErrors) io.stderr(`pgwarden: internal error in ${error}\n`);
@@ -80,6 +93,17 @@ async function formatReport(run: LintRun, flags: LintFlags, io: CliIO, maxRisk: 
       return formatText(run.report, { color, sources: run.sources, ...(maxRisk ? { maxRisk } : {}) });
     }
   }
+}
+
+/** What --fix changed and created, one line each; empty when it changed nothing. */
+function fixSummary(result: FixResult): string {
+  const lines: string[] = [];
+  for (const file of result.fixed) lines.push(`Fixed ${file.fixes} ${file.fixes === 1 ? 'finding' : 'findings'} in ${file.path}`);
+  for (const migration of result.created) {
+    lines.push(`Created ${migration.files.join(' and ')}: the follow-up that ${migration.origin} now needs`);
+  }
+  for (const skipped of result.skipped) lines.push(`Left ${skipped.path} as it is: ${skipped.reason}`);
+  return lines.map((line) => line + '\n').join('');
 }
 
 function failed(report: Report, maxRisk: Risk | undefined): boolean {

@@ -45,6 +45,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--no-color', 'disable colours')
     .option('--stdin-filename <name>', 'path to report for standard input')
     .option('--stats <file>', 'table sizes from `pgwarden stats`: locking findings on small tables move down, on large ones up')
+    .option('--fix', 'apply the fixes findings carry to the files, write the follow-up migrations they need, then report what remains')
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await runLint(paths, flags, io);
     });

@@ -5,7 +5,7 @@ import type { VirtualSql } from './virtual.js';
 /**
  * Moves a report's positions from the virtual SQL it was computed on to the TS/JS file. A line
  * and column in the virtual text stand for one index there, which maps to a file index, which
- * gives the file's line and column (UTF-16, like every report position).
+ * gives the file's line and column (UTF-16, like every report position). Fixes are left out.
  */
 export function remapReport(report: FileReport, analysed: SourceFile, virtual: VirtualSql, file: SourceFile): FileReport {
   const indexOf = (line: number, column: number) => (analysed.lineStarts[line - 1] ?? analysed.text.length) + column - 1;
@@ -22,7 +22,8 @@ export function remapReport(report: FileReport, analysed: SourceFile, virtual: V
   return {
     ...report,
     parseErrors: report.parseErrors.map((error) => ({ ...error, ...at(error.line, error.column) })),
-    findings: report.findings.map(range),
+    // Edits of the virtual SQL are not edits of the TS/JS source (quoting, escapes, interpolations).
+    findings: report.findings.map(({ fix: _fix, ...finding }) => range(finding)),
     suppressed: report.suppressed.map((finding) => ({
       ...range(finding),
       suppression: { ...finding.suppression, ...at(finding.suppression.line, finding.suppression.column) },

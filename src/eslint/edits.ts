@@ -1,39 +1,36 @@
-import type { Finding } from '../analysis/finding.js';
+import type { Finding, TextEdit } from '../analysis/finding.js';
 import type { RuleMeta } from '../analysis/rule.js';
 
-/** A replacement of the UTF-16 range `[start, end)` of the linted text. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
+export type { TextEdit } from '../analysis/finding.js';
 
 export interface FindingSuggestion {
-  /** What applying the edits does, shown by editors ("Use CREATE INDEX CONCURRENTLY"). */
+  /** What applying the edits does, shown by editors ("Add CONCURRENTLY"). */
   description: string;
   edits: readonly TextEdit[];
 }
 
-/**
- * Edits a finding may carry. pgwarden's findings carry none yet; when a rule starts producing
- * them (a `fix` or `suggestions` field on its findings, and `fixable` / `hasSuggestions` in its
- * meta), they flow through the analysis to ESLint's `fix` and `suggest` without further changes.
- */
+/** A finding's fix as ESLint takes it: applied by `--fix`, or offered to the editor user. */
 export interface FindingEdits {
   fix?: readonly TextEdit[];
   suggestions?: readonly FindingSuggestion[];
 }
 
-/** Rule meta with the flags ESLint requires before a rule may report fixes or suggestions. */
-export type EditableRuleMeta = RuleMeta & { fixable?: boolean; hasSuggestions?: boolean };
-
-/** The edits a finding carries, if any (plain data, copied). */
+/**
+ * The edits a finding carries, if any (plain data, copied). A fix that needs a follow-up migration
+ * (NOT VALID now, VALIDATE later) is only a suggestion: ESLint can edit this file but cannot write
+ * that migration, and the edits alone would leave the constraint unvalidated for good.
+ */
 export function findingEdits(finding: Finding): FindingEdits {
-  const { fix, suggestions } = finding as Finding & FindingEdits;
-  const edits: FindingEdits = {};
-  if (fix?.length) edits.fix = fix.map((edit) => ({ ...edit }));
-  if (suggestions?.length) {
-    edits.suggestions = suggestions.map((s) => ({ description: s.description, edits: s.edits.map((edit) => ({ ...edit })) }));
-  }
-  return edits;
+  const fix = finding.fix;
+  if (!fix?.edits.length) return {};
+  const edits = fix.edits.map((edit) => ({ ...edit }));
+  if (!fix.followUp) return { fix: edits };
+  return {
+    suggestions: [{ description: `${fix.description} Then run in a later migration (pgwarden lint --fix writes it): ${fix.followUp.sql}`, edits }],
+  };
+}
+
+/** The flags ESLint requires before a rule may report fixes or suggestions: rules with a `fix` in their meta. */
+export function editFlags(meta: RuleMeta): { fixable?: 'code'; hasSuggestions?: true } {
+  return meta.fix ? { fixable: 'code', hasSuggestions: true } : {};
 }

@@ -12,7 +12,7 @@ import type {
 import type { Risk } from '../analysis/risk.js';
 import type { RuleMeta, RuleTag } from '../analysis/rule.js';
 import { TOOL_VERSION } from '../version.js';
-import type { EditableRuleMeta, FindingEdits, TextEdit } from './edits.js';
+import { editFlags, type FindingEdits, type TextEdit } from './edits.js';
 
 /**
  * One ESLint rule per pgwarden rule, generated from the rule's meta. An ESLint rule never
@@ -103,7 +103,6 @@ export function reportFinding<Code extends SourceCode>(context: FindingRuleConte
 
 /** The ESLint rule for one pgwarden rule. */
 export function findingRule<Code extends SourceCode>(meta: RuleMeta, source: FindingSource<Code>): FindingRuleDefinition<Code> {
-  const editable: EditableRuleMeta = meta;
   return {
     meta: {
       type: 'problem',
@@ -117,8 +116,7 @@ export function findingRule<Code extends SourceCode>(meta: RuleMeta, source: Fin
       messages: MESSAGES,
       schema: [],
       languages: [...source.languages],
-      ...(editable.fixable ? { fixable: 'code' as const } : {}),
-      ...(editable.hasSuggestions ? { hasSuggestions: true } : {}),
+      ...editFlags(meta),
     },
     create(context) {
       return {

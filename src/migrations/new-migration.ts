@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { LayoutSetting } from './layout.js';
 import { nextFlywayVersion, nextIdPrefix } from './migration-ids.js';
 import { surveyMigrations, type Survey } from './survey.js';
-import { downTemplate, sectionsTemplate, upTemplate } from './templates.js';
+import { downTemplate, sectionsFile, sectionsTemplate, upTemplate } from './templates.js';
 import type { LayoutName } from './types.js';
 
 export interface NewMigrationOptions {
@@ -15,6 +15,15 @@ export interface NewMigrationOptions {
   /** The clock for timestamp ids (default: the current time; ids use UTC). */
   now?: Date;
   cwd: string;
+  /** The parts' text, given the new id (default: the skeletons of templates.ts). */
+  body?: (id: string) => MigrationBody;
+}
+
+/** What a new migration holds instead of the skeletons. */
+export interface MigrationBody {
+  up: string;
+  /** The down part, in layouts that have one. */
+  down: string;
 }
 
 export interface NewMigration {
@@ -38,7 +47,7 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
   if (!slug) throw new NewMigrationError(`The migration name must contain letters or digits (got "${options.name}").`);
   const dir = resolve(options.cwd, options.dir);
   const survey = await surveyMigrations(dir, options.layout);
-  const { id, files } = planFiles(dir, survey, slug, options.now ?? new Date());
+  const { id, files } = planFiles(dir, survey, slug, options.now ?? new Date(), options.body);
 
   // Checked for every part before writing any, so a refusal leaves no half-made migration.
   const taken = files.find((file) => existsSync(file.path));
@@ -74,44 +83,52 @@ export function slugName(name: string): string {
   );
 }
 
-function planFiles(dir: string, survey: Survey, slug: string, now: Date): { id: string; files: PlannedFile[] } {
+function planFiles(
+  dir: string,
+  survey: Survey,
+  slug: string,
+  now: Date,
+  body: NewMigrationOptions['body'],
+): { id: string; files: PlannedFile[] } {
   const ids = survey.migrations.map((m) => m.id);
-  const up = (path: string, hasRollback: boolean): PlannedFile => ({ path, text: upTemplate(hasRollback) });
-  const down = (path: string, id: string, upPart: string): PlannedFile => ({ path, text: downTemplate(id, upPart) });
+  const up = (path: string, hasRollback: boolean, id: string): PlannedFile => ({ path, text: body ? body(id).up : upTemplate(hasRollback) });
+  const down = (path: string, id: string, upPart: string): PlannedFile => ({ path, text: body ? body(id).down : downTemplate(id, upPart) });
   const prefixed = (fallback: 'timestamp' | 'diesel') => `${nextIdPrefix(ids, fallback, now)}_${slug}`;
 
   switch (survey.layout) {
     case 'paired-files': {
       const id = prefixed('timestamp');
-      return { id, files: [up(join(dir, `${id}.up.sql`), true), down(join(dir, `${id}.down.sql`), id, `${id}.up.sql`)] };
+      return { id, files: [up(join(dir, `${id}.up.sql`), true, id), down(join(dir, `${id}.down.sql`), id, `${id}.up.sql`)] };
     }
     case 'directory-pairs': {
       const id = prefixed('diesel');
-      return { id, files: [up(join(dir, id, 'up.sql'), true), down(join(dir, id, 'down.sql'), id, `${id}/up.sql`)] };
+      return { id, files: [up(join(dir, id, 'up.sql'), true, id), down(join(dir, id, 'down.sql'), id, `${id}/up.sql`)] };
     }
     case 'sections': {
       const id = prefixed('timestamp');
-      return { id, files: [{ path: join(dir, `${id}.sql`), text: sectionsTemplate(id, survey.sectionStyle ?? 'dbmate') }] };
+      const style = survey.sectionStyle ?? 'dbmate';
+      const text = body ? sectionsFile(style, body(id).up, body(id).down) : sectionsTemplate(id, style);
+      return { id, files: [{ path: join(dir, `${id}.sql`), text }] };
     }
     case 'rollback-folder': {
       const id = prefixed('timestamp');
       const latest = survey.migrations.at(-1);
       const scripts = latest ? dirname(latest.path) : join(dir, 'scripts');
       const rollbacks = join(dirname(scripts), 'rollbacks');
-      return { id, files: [up(join(scripts, `${id}.sql`), true), down(join(rollbacks, `${id}_rollback.sql`), id, `${id}.sql`)] };
+      return { id, files: [up(join(scripts, `${id}.sql`), true, id), down(join(rollbacks, `${id}_rollback.sql`), id, `${id}.sql`)] };
     }
     case 'flyway': {
       const versions = ids.flatMap((existing) => /^(\d+(?:[._]\d+)*)__/.exec(existing)?.[1] ?? []);
       const id = `${nextFlywayVersion(versions, now)}__${slug}`;
-      return { id, files: [up(join(dir, `V${id}.sql`), true), down(join(dir, `U${id}.sql`), id, `V${id}.sql`)] };
+      return { id, files: [up(join(dir, `V${id}.sql`), true, id), down(join(dir, `U${id}.sql`), id, `V${id}.sql`)] };
     }
     case 'prisma': {
       const id = `${nextIdPrefix(ids, 'timestamp', now, 'timestamp')}_${slug}`;
-      return { id, files: [up(join(dir, id, 'migration.sql'), false)] };
+      return { id, files: [up(join(dir, id, 'migration.sql'), false, id)] };
     }
     case 'plain': {
       const id = prefixed('timestamp');
-      return { id, files: [up(join(dir, `${id}.sql`), false)] };
+      return { id, files: [up(join(dir, `${id}.sql`), false, id)] };
     }
   }
 }

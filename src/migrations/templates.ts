@@ -49,6 +49,55 @@ export function downTemplate(id: string, upPart: string): string {
 
 /** One file holding both parts, as dbmate and goose write them. */
 export function sectionsTemplate(id: string, style: SectionStyle): string {
+  return sectionsFile(style, upTemplate(true), downTemplate(id, `the ${MARKERS[style].up.slice(3)} section above`));
+}
+
+/** The up and down parts in one file, under the style's markers. */
+export function sectionsFile(style: SectionStyle, up: string, down: string): string {
   const markers = MARKERS[style];
-  return `${markers.up}\n${upTemplate(true)}${markers.down}\n${downTemplate(id, `the ${markers.up.slice(3)} section above`)}`;
+  const gap = up.endsWith('\n\n') ? '' : '\n';
+  return `${markers.up}\n${up}${gap}${markers.down}\n${down}`;
+}
+
+/** A statement that has to run in a migration after the one `pgwarden lint --fix` changed. */
+export interface FollowUpStatement {
+  sql: string;
+  description: string;
+}
+
+/**
+ * The up part of the migration `pgwarden lint --fix` writes after `origin` (the id of the migration
+ * it fixed): each statement under a comment saying what it does.
+ */
+export function followUpTemplate(origin: string, statements: readonly FollowUpStatement[]): string {
+  const lines = commentLines(`Written by pgwarden lint --fix for migration ${origin}, which it changed to leave this work to a later migration.`);
+  for (const statement of statements) lines.push('', ...commentLines(statement.description), statement.sql);
+  return lines.join('\n') + '\n';
+}
+
+/** The down part of a follow-up migration: a validation has nothing to undo, and must not block the rollbacks before it. */
+export function followUpDownTemplate(id: string): string {
+  return [
+    ...commentLines(
+      `Rollback of ${id}: nothing to undo. VALIDATE CONSTRAINT only checked the existing rows; the rollback of the migration that added the constraint drops it.`,
+    ),
+    '-- A statement, so that this part does not read as a forgotten one:',
+    'SELECT 1;',
+    '',
+  ].join('\n');
+}
+
+/** Text as `--` comment lines of at most about 100 characters. */
+function commentLines(text: string): string[] {
+  const lines: string[] = [];
+  let line = '--';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line.length + word.length + 1 > 100 && line !== '--') {
+      lines.push(line);
+      line = '--';
+    }
+    line += ` ${word}`;
+  }
+  if (line !== '--') lines.push(line);
+  return lines;
 }

@@ -1,10 +1,10 @@
 import type { FileAnalysis } from '../analysis/engine.js';
-import type { Finding } from '../analysis/finding.js';
+import type { Finding, Fix } from '../analysis/finding.js';
 import { maxRisk, type Risk } from '../analysis/risk.js';
 import type { MigrationInfo } from '../migrations/types.js';
 import type { SourceFile } from '../sql/source.js';
 import { TOOL_VERSION } from '../version.js';
-import type { FileReport, FindingReport, Report } from './schema.js';
+import type { FileReport, FindingReport, FixReport, Report } from './schema.js';
 
 export function findingReport(finding: Finding, source: SourceFile): FindingReport {
   const start = source.positionAt(finding.start);
@@ -21,6 +21,19 @@ export function findingReport(finding: Finding, source: SourceFile): FindingRepo
     endColumn: end.column,
     lock: finding.lock ?? null,
     tags: finding.tags,
+    ...(finding.fix ? { fix: fixReport(finding.fix, source) } : {}),
+  };
+}
+
+export function fixReport(fix: Fix, source: SourceFile): FixReport {
+  return {
+    description: fix.description,
+    edits: fix.edits.map((edit) => {
+      const start = source.positionAt(edit.start);
+      const end = source.positionAt(edit.end);
+      return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column, start: edit.start, end: edit.end, text: edit.text };
+    }),
+    ...(fix.followUp ? { followUp: { ...fix.followUp } } : {}),
   };
 }
 
@@ -33,7 +46,8 @@ export function fileReport(path: string, analysis: FileAnalysis, migration: Migr
     declaredRisk: analysis.declaredRisk,
     parseErrors: analysis.parseErrors.map((error) => ({ message: error.message, ...source.positionAt(error.index) })),
     findings: analysis.findings.map((f) => findingReport(f, source)),
-    suppressed: analysis.suppressed.map((f) => ({
+    // A suppressed finding is not to be fixed.
+    suppressed: analysis.suppressed.map(({ fix: _fix, ...f }) => ({
       ...findingReport(f, source),
       suppression: { kind: 'directive' as const, reason: f.suppressed!.reason, ...source.positionAt(f.suppressed!.start) },
     })),

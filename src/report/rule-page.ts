@@ -38,6 +38,7 @@ export function rulePage(rule: Rule): string {
     '```',
     '',
     ...(meta.versionNotes ? ['## Version notes', '', meta.versionNotes, ''] : []),
+    ...(meta.fix ? ['## Automatic fix: `pgwarden lint --fix`', '', meta.fix, ''] : []),
     '## Suppressing it',
     '',
     'When the risk is understood and accepted, say so next to the statement, with a reason:',

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { defaultSeverity, type Rule, type RuleMeta } from '../analysis/rule.js';
 import { riskRank, type Risk } from '../analysis/risk.js';
 import { rulePage } from './rule-page.js';
-import type { FindingReport, Report, SuppressedFindingReport } from './schema.js';
+import type { FindingReport, FixReport, Report, SuppressedFindingReport } from './schema.js';
 
 /** SARIF 2.1.0 for GitHub code scanning and other SARIF viewers (docs: README "GitHub code scanning"). */
 
@@ -50,11 +50,25 @@ export interface SarifRegion {
   endColumn?: number;
 }
 
+export interface SarifArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
 export interface SarifLocation {
   physicalLocation: {
-    artifactLocation: { uri: string; uriBaseId?: string };
+    artifactLocation: SarifArtifactLocation;
     region: SarifRegion;
   };
+}
+
+/** A proposed fix (`pgwarden lint --fix` applies the same edits). */
+export interface SarifFix {
+  description: SarifMessage;
+  artifactChanges: Array<{
+    artifactLocation: SarifArtifactLocation;
+    replacements: Array<{ deletedRegion: SarifRegion; insertedContent: { text: string } }>;
+  }>;
 }
 
 export interface SarifReportingDescriptor {
@@ -82,6 +96,7 @@ export interface SarifResult {
   locations: SarifLocation[];
   partialFingerprints: { primaryLocationLineHash: string };
   suppressions?: SarifSuppression[];
+  fixes?: SarifFix[];
   properties?: { risk: Risk; lock?: string };
 }
 
@@ -286,6 +301,7 @@ function collectResults(
         partialFingerprints: { primaryLocationLineHash: fingerprint(finding.ruleId, finding.line, finding.message) },
         properties: { risk: finding.risk, ...(finding.lock ? { lock: finding.lock } : {}) },
       };
+      if ('fix' in finding && finding.fix) result.fixes = [sarifFix(file.path, finding.fix)];
       if (suppression) {
         result.suppressions = [
           {
@@ -311,10 +327,28 @@ function keepMostSevere(ranked: RankedResult[], limit: number): { kept: SarifRes
 }
 
 function physicalLocation(path: string, region: SarifRegion): SarifLocation {
-  if (isAbsolute(path)) {
-    return { physicalLocation: { artifactLocation: { uri: pathToFileURL(path).href }, region } };
-  }
-  return { physicalLocation: { artifactLocation: { uri: relativeUri(path), uriBaseId: SRCROOT }, region } };
+  return { physicalLocation: { artifactLocation: artifactLocation(path), region } };
+}
+
+function artifactLocation(path: string): SarifArtifactLocation {
+  return isAbsolute(path) ? { uri: pathToFileURL(path).href } : { uri: relativeUri(path), uriBaseId: SRCROOT };
+}
+
+/** The fix's edits as replacements; an insertion is an empty deleted region. A follow-up migration is only described. */
+function sarifFix(path: string, fix: FixReport): SarifFix {
+  const followUp = fix.followUp ? ` Then, in a later migration: ${fix.followUp.sql}` : '';
+  return {
+    description: { text: fix.description + followUp },
+    artifactChanges: [
+      {
+        artifactLocation: artifactLocation(path),
+        replacements: fix.edits.map((edit) => ({
+          deletedRegion: { startLine: edit.line, startColumn: edit.column, endLine: edit.endLine, endColumn: edit.endColumn },
+          insertedContent: { text: edit.text },
+        })),
+      },
+    ],
+  };
 }
 
 /** A relative URI reference: each segment percent-encoded, so `<stdin>` or `a:b.sql` stay paths. */

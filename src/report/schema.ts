@@ -12,6 +12,29 @@ const range = {
   endColumn: z.number().int().min(1),
 };
 
+export const TextEditSchema = z
+  .object({
+    ...range,
+    start: z.number().int().min(0).describe('UTF-16 offset of the range start in the file text (without a byte order mark).'),
+    end: z.number().int().min(0).describe('UTF-16 offset after the range; equal to start for an insertion.'),
+    text: z.string().describe('The text that replaces the range.'),
+  })
+  .describe('Replace the range (line/column or start/end, end exclusive) with text.');
+
+export const FixSchema = z
+  .object({
+    description: z.string(),
+    edits: z.array(TextEditSchema).describe('Non-overlapping edits of this file, in file order.'),
+    followUp: z
+      .object({
+        sql: z.string().describe('The up part of the migration to add after this one.'),
+        description: z.string(),
+      })
+      .optional()
+      .describe('A statement that must run in a later migration for the edits to keep the migration’s meaning.'),
+  })
+  .describe('What `pgwarden lint --fix` changes to resolve the finding without changing what the migration does.');
+
 export const FindingSchema = z.object({
   ruleId: z.string(),
   risk,
@@ -21,6 +44,7 @@ export const FindingSchema = z.object({
   ...range,
   lock: z.enum(LOCK_MODES).nullable(),
   tags: z.array(z.string()),
+  fix: FixSchema.optional(),
 });
 
 export const SuppressedFindingSchema = FindingSchema.extend({
@@ -69,6 +93,8 @@ export const ReportSchema = z.object({
 });
 
 export type FindingReport = z.infer<typeof FindingSchema>;
+export type FixReport = z.infer<typeof FixSchema>;
+export type TextEditReport = z.infer<typeof TextEditSchema>;
 export type SuppressedFindingReport = z.infer<typeof SuppressedFindingSchema>;
 export type FileReport = z.infer<typeof FileReportSchema>;
 export type Report = z.infer<typeof ReportSchema>;

@@ -23,10 +23,12 @@ export function formatText(report: Report, options: TextOptions): string {
   let errors = 0;
   let warnings = 0;
   let aboveLimit = 0;
+  let fixable = 0;
   for (const file of report.files) {
     for (const finding of file.findings) {
       if (finding.severity === 'error') errors++;
       else warnings++;
+      if (finding.fix) fixable++;
     }
     const exceeds = !!options.maxRisk && isRiskAbove(file.risk, options.maxRisk);
     if (exceeds) aboveLimit++;
@@ -43,6 +45,7 @@ export function formatText(report: Report, options: TextOptions): string {
   if (options.maxRisk && aboveLimit) {
     summary += ` · ${aboveLimit} ${plural(aboveLimit, 'file')} above --max-risk ${options.maxRisk}`;
   }
+  if (fixable) summary += ` · ${fixable} fixable with --fix`;
   const failed = errors > 0 || report.summary.parseErrors > 0 || aboveLimit > 0;
   out.push((failed ? c.red(c.bold('✖ ')) : findings ? c.yellow(c.bold('⚠ ')) : c.green(c.bold('✔ '))) + summary);
   return out.join('\n\n') + '\n';
@@ -70,6 +73,7 @@ function fileBlock(file: FileReport, c: Colors, options: TextOptions, exceeds: b
     );
     lines.push(...excerpt(sourceLines, finding.line, finding.column, finding.endLine, finding.endColumn, c));
     if (finding.help) lines.push(`      ${c.green('help:')} ${finding.help}`);
+    if (finding.fix) lines.push(`      ${c.green('fixable with --fix:')} ${finding.fix.description}`);
   }
   return lines.join('\n');
 }

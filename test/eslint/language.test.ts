@@ -239,7 +239,9 @@ describe('generated rules', () => {
         languages: ['pgwarden/sql'],
       });
       expect(rule.meta?.docs?.url).toMatch(new RegExp(`/docs/rules/${meta.id}\\.md$`));
-      expect(rule.meta?.fixable).toBeUndefined();
+      // Rules whose findings may carry a fix: applied by --fix, or suggested when it needs a follow-up migration.
+      expect(rule.meta?.fixable).toBe(meta.fix ? 'code' : undefined);
+      expect(rule.meta?.hasSuggestions).toBe(meta.fix ? true : undefined);
     }
     expect(plugin.meta).toEqual({ name: 'pgwarden', version: expect.stringMatching(/^\d+\.\d+\.\d+/), namespace: 'pgwarden' });
   });
@@ -257,8 +259,8 @@ describe('generated rules', () => {
     });
   });
 
-  it('passes fixes and suggestions through once findings carry edits', () => {
-    const meta = { ...allRules.find((r) => r.meta.id === 'require-concurrent-index')!.meta, fixable: true, hasSuggestions: true };
+  it('passes a finding’s fix and suggestions through to ESLint', () => {
+    const meta = allRules.find((r) => r.meta.id === 'require-concurrent-index')!.meta;
     const source: FindingSource<SqlSourceCode> = {
       ...sqlFindingSource,
       findings: (context, ruleId) =>

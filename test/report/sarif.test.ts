@@ -179,6 +179,31 @@ describe('SARIF of the bundled examples', () => {
 });
 
 describe('SARIF results', () => {
+  it('carries a finding’s fix as replacements, an insertion being an empty deleted region', () => {
+    const log = sarifOf({
+      'migrations/0001_index.sql': "-- pgwarden:no-transaction\nSET lock_timeout = '2s';\nCREATE INDEX orders_placed_idx ON orders (placed_at);\n",
+      'migrations/0002_fk.sql': "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n",
+    });
+    expectValidSarif(log);
+    expectGithubCompatible(log);
+    const [index] = resultsOf(log, 'require-concurrent-index');
+    expect(index!.fixes).toEqual([
+      {
+        description: { text: 'Add CONCURRENTLY (the statement runs outside a transaction).' },
+        artifactChanges: [
+          {
+            artifactLocation: { uri: 'migrations/0001_index.sql', uriBaseId: '%SRCROOT%' },
+            replacements: [{ deletedRegion: { startLine: 3, startColumn: 13, endLine: 3, endColumn: 13 }, insertedContent: { text: ' CONCURRENTLY' } }],
+          },
+        ],
+      },
+    ]);
+    // The follow-up migration is no edit of this file: the description names it.
+    const [foreignKey] = resultsOf(log, 'require-not-valid-foreign-key');
+    expect(foreignKey!.fixes![0]!.description.text).toMatch(/Then, in a later migration: ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;$/);
+    expect(resultsOf(log, 'require-lock-timeout').every((result) => result.fixes === undefined)).toBe(true);
+  });
+
   it('reports a parse error as an error result of the parse-error rule', () => {
     const log = sarifOf({ 'migrations/broken.sql': 'SELEC 1;\nDROP TABLE legacy;\n' });
     expectValidSarif(log);
