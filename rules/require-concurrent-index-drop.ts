@@ -12,6 +12,8 @@ function concurrentlyFix(context: RuleContext, node: DropStmt, statement: Statem
   if ((node.objects ?? []).length !== 1 || node.behavior === 'DROP_CASCADE') return undefined;
   const tokens = statementTokens(context.source, statement);
   if (tokens[1]?.word !== 'INDEX') return undefined;
+  const index = dropTargets(node.objects)[0]?.relname;
+  if (index && context.state.schema.isPartitioned({ index })) return undefined;
   return checkedFix<'DropStmt'>(
     context.source,
     statement,
@@ -50,8 +52,8 @@ export default defineRule({
       'Adds `CONCURRENTLY` to a `DROP INDEX` of one index without `CASCADE` that runs outside a transaction block ',
       '(a `-- pgwarden:no-transaction` migration, `migrations.transaction: none`, or after an explicit `COMMIT`). ',
       'Inside a transaction, with several indexes or with `CASCADE`, `DROP INDEX CONCURRENTLY` would fail, so those ',
-      'findings are left for you. It cannot drop a partitioned index either, which pgwarden cannot tell apart when ',
-      'it has not read how the index was created.',
+      'findings are left for you. A partitioned index cannot be dropped concurrently either: no fix for an index on a ',
+      'table an earlier migration created with `PARTITION BY`; check indexes whose creation pgwarden has not read.',
     ].join(''),
   },
   create(context) {

@@ -40,8 +40,9 @@ export default defineRule({
       'Adds `CONCURRENTLY` when the statement runs outside a transaction block: in a `-- pgwarden:no-transaction` ',
       'migration, under `migrations.transaction: none`, or after an explicit `COMMIT`. Inside a transaction ',
       '`CREATE INDEX CONCURRENTLY` fails, so there the finding is left for you to move the statement to a migration ',
-      'of its own. Postgres cannot build an index on a partitioned table concurrently; pgwarden cannot tell such a ',
-      'table apart when it has not read its CREATE TABLE, so check the table before applying the fix there.',
+      'of its own. Postgres cannot build an index on a partitioned table concurrently: there is no fix for a table ',
+      'an earlier migration created with `PARTITION BY`, but pgwarden cannot tell a table apart when it has not read ',
+      'its CREATE TABLE, so check the table before applying the fix there.',
     ].join(''),
   },
   create(context) {
@@ -52,7 +53,7 @@ export default defineRule({
         if (!node.relation.inh) return;
         if (context.state.schema.isCreatedHere(node.relation)) return;
         const unique = node.unique ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX';
-        const fix = concurrentlyFix(context, statement);
+        const fix = context.state.schema.isPartitioned({ relation: node.relation }) ? undefined : concurrentlyFix(context, statement);
         context.report({
           statement,
           message: `${unique} on existing table ${relationName(node.relation)} blocks writes while the index builds.`,

@@ -49,8 +49,8 @@ export default defineRule({
       'after the latest one and in the same layout, that runs `ALTER TABLE … VALIDATE CONSTRAINT name`: existing rows ',
       'are still checked, without blocking writes. Keys without a name, keys on new columns, statements in down ',
       'migrations or DO blocks, and keys the file validates itself are left alone. Before PostgreSQL 18 a NOT VALID ',
-      'foreign key on a partitioned table is refused; pgwarden cannot tell such a table apart when it has not read ',
-      'its CREATE TABLE.',
+      'foreign key on a partitioned table is refused: no fix there for a table an earlier migration created with ',
+      '`PARTITION BY`, but pgwarden cannot tell a table apart when it has not read its CREATE TABLE.',
     ].join(''),
   },
   create(context) {

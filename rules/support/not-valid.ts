@@ -57,6 +57,8 @@ export function notValidTableFix(
 ): Fix | undefined {
   const names = constraints.map((c) => c.conname);
   if (!node.relation || !fixable(context, statement, names)) return undefined;
+  const partitioned = context.postgresVersion < 18 && context.state.schema.isPartitioned({ relation: node.relation });
+  if (partitioned && constraints.some((c) => c.contype === 'CONSTR_FOREIGN')) return undefined;
   const commands = alterCommands(node.cmds);
   const items = topLevelItems(statementTokens(context.source, statement));
   if (items.length !== commands.length) return undefined;

@@ -59,6 +59,8 @@ export interface RelationModel {
   constraints: Map<string, ConstraintModel>;
   /** For views: what their query reads. */
   reads?: ViewDependencies;
+  /** A partitioned table (`PARTITION BY`): no CONCURRENTLY index builds, no NOT VALID foreign keys. */
+  partitioned?: boolean;
   /** The migration that created it; CURRENT for the one under analysis. */
   createdBy: string;
 }
@@ -153,6 +155,12 @@ export class SchemaModel {
   private track<T extends { createdBy: string }>(object: T): T {
     if (object.createdBy === CURRENT) this.fresh.push(object);
     return object;
+  }
+
+  /** The table an index (by name) or a relation is on, when the model knows it is partitioned. */
+  isPartitioned(target: { index: string } | { relation: RangeVar | undefined }): boolean {
+    const key = 'index' in target ? this.indexes.get(target.index)?.table : target.relation && relationKey(target.relation);
+    return key !== undefined && this.relations.get(key)?.partitioned === true;
   }
 
   /** Whether anything can still call a routine: a trigger function is called only by its triggers. */
@@ -385,6 +393,7 @@ export class SchemaModel {
     if (!stmt.relation) return;
     if (stmt.if_not_exists && this.relation(stmt.relation)) return;
     const table = this.addRelation(stmt.relation, 'table');
+    if (stmt.partspec) table.partitioned = true;
     for (const element of stmt.tableElts ?? []) {
       const column = unwrap<ColumnDef>(element, 'ColumnDef');
       if (column) this.addColumn(table, column);

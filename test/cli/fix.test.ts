@@ -57,7 +57,7 @@ describe('pgwarden lint --fix: CONCURRENTLY', () => {
 describe('pgwarden lint --fix: NOT VALID and the follow-up VALIDATE migration', () => {
   it('paired files: the next id, an up and a down part, and both lint clean', async () => {
     const cwd = project({
-      'migrations/0001_create_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n',
+      'migrations/0001_create_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\nCREATE INDEX orders_customer_idx ON orders (customer_id);\n',
       'migrations/0001_create_orders.down.sql': `${LOCK}DROP TABLE IF EXISTS orders;\n`,
       'migrations/0002_orders_customer_fk.up.sql': FOREIGN_KEY,
       'migrations/0002_orders_customer_fk.down.sql': DOWN,

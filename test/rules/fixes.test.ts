@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits, chooseFixes } from '../../src/fix/edits.js';
 import { analyzeText, findingsOf, type TestOptions } from '../helpers.js';
+import { SchemaModel } from '../../src/analysis/schema.js';
+import { parseSql } from '../../src/sql/parser.js';
+import { SourceFile } from '../../src/sql/source.js';
 
 /**
  * The fixes rules attach to their findings: what the file becomes when every fix is applied (pass
@@ -9,6 +12,14 @@ import { analyzeText, findingsOf, type TestOptions } from '../helpers.js';
  */
 
 const none: TestOptions = { transaction: 'none' };
+
+/** A schema model holding what `sql` creates, as an earlier migration. */
+function cloneOf(sql: string): SchemaModel {
+  const schema = new SchemaModel();
+  for (const statement of parseSql(new SourceFile('earlier.sql', sql)).statements) schema.apply(statement);
+  schema.commit('earlier');
+  return schema;
+}
 
 function fixAll(text: string, options: TestOptions = {}): { text: string; followUps: string[] } {
   let current = text;
@@ -38,6 +49,18 @@ describe('CONCURRENTLY fixes', () => {
     expect(fixAll('-- pgwarden:no-transaction\ncreate index orders_created_at_idx on orders (created_at);\n').text).toBe(
       '-- pgwarden:no-transaction\ncreate index CONCURRENTLY orders_created_at_idx on orders (created_at);\n',
     );
+  });
+
+  it('not on partitioned tables an earlier migration created, where CONCURRENTLY and NOT VALID keys fail', () => {
+    const earlier = 'CREATE TABLE events (id bigint, at date, account_id bigint) PARTITION BY RANGE (at);\nCREATE INDEX events_at_idx ON events (at);';
+    const withSchema = (): TestOptions => ({ ...none, schema: cloneOf(earlier) });
+    expect(fixability('CREATE INDEX events_account_idx ON events (account_id);\n', 'require-concurrent-index', withSchema())).toEqual([false]);
+    expect(fixability('DROP INDEX events_at_idx;\n', 'require-concurrent-index-drop', withSchema())).toEqual([false]);
+    const key = 'ALTER TABLE events ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);\n';
+    expect(fixability(key, 'require-not-valid-foreign-key', { ...withSchema(), transaction: 'per-file', postgresVersion: 17 })).toEqual([false]);
+    expect(fixability(key, 'require-not-valid-foreign-key', { ...withSchema(), transaction: 'per-file', postgresVersion: 18 })).toEqual([true]);
+    // The same statements on a table pgwarden knows is not partitioned are fixed.
+    expect(fixability('CREATE INDEX orders_idx ON orders (account_id);\n', 'require-concurrent-index', withSchema())).toEqual([true]);
   });
 
   it('never inside a transaction, where CONCURRENTLY fails', () => {
