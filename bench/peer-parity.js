@@ -97,11 +97,12 @@ const MAPPING = {
   // case for enum comparisons (docs/peer-parity.md). Deliberately unmapped.
   'require-enum-value-ordering': [],
   'require-lock-timeout': ['require-lock-timeout'],
-  'require-statement-timeout': [],
+  // pgwarden asks for statement_timeout only before statements that can run long while blocking
+  // traffic (rewrites, scans, index builds, UPDATE/DELETE), not before instant DDL.
+  'require-statement-timeout': ['require-statement-timeout'],
   'require-table-schema': [],
-  // squawk's older rule, reported as require-lock-timeout / require-statement-timeout by 2.66.0;
-  // pgwarden checks only lock_timeout.
-  'require-timeout-settings': ['require-lock-timeout'],
+  // squawk's older rule, reported as require-lock-timeout / require-statement-timeout by 2.66.0.
+  'require-timeout-settings': ['require-lock-timeout', 'require-statement-timeout'],
   'transaction-nesting': ['transaction-nesting'],
 };
 

@@ -46,6 +46,17 @@ import preferJsonb from './prefer-jsonb.js';
 import lockTimeoutTooLong from './lock-timeout-too-long.js';
 // <work-d> rules
 import preferRobustStatements from './prefer-robust-statements.js';
+// <work-b> rules
+import noSlowStatementAfterAccessExclusive from './no-slow-statement-after-access-exclusive.js';
+import noLockAfterAccessExclusive from './no-lock-after-access-exclusive.js';
+import noRepeatedAlterTable from './no-repeated-alter-table.js';
+import noAddExclusionConstraint from './no-add-exclusion-constraint.js';
+import requireStatementTimeout from './require-statement-timeout.js';
+import noDisabledIdleTransactionTimeout from './no-disabled-idle-transaction-timeout.js';
+import noUnbatchedDml from './no-unbatched-dml.js';
+import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
+import noDisableRowLevelSecurity from './no-disable-row-level-security.js';
+import noUnrestrictedPolicy from './no-unrestricted-policy.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -96,6 +107,17 @@ export const allRules: readonly Rule[] = [
   lockTimeoutTooLong,
   // <work-d> rules
   preferRobustStatements,
+  // <work-b> rules
+  noSlowStatementAfterAccessExclusive,
+  noLockAfterAccessExclusive,
+  noRepeatedAlterTable,
+  noAddExclusionConstraint,
+  requireStatementTimeout,
+  noDisabledIdleTransactionTimeout,
+  noUnbatchedDml,
+  requireSecurityDefinerSearchPath,
+  noDisableRowLevelSecurity,
+  noUnrestrictedPolicy,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -8,7 +8,10 @@ describe('public API', () => {
     const settings = settingsFromConfig(DEFAULT_CONFIG, process.cwd());
     const [file] = lintText("SET lock_timeout = '1s';\nALTER TABLE orders ALTER COLUMN total TYPE bigint;\n", 'm.sql', settings);
     expect(file!.risk).toBe('high');
-    expect(file!.findings.map((f) => [f.ruleId, f.line, f.column])).toEqual([['no-column-type-change', 2, 1]]);
+    expect(file!.findings.map((f) => [f.ruleId, f.line, f.column])).toEqual([
+      ['no-column-type-change', 2, 1],
+      ['require-statement-timeout', 2, 1],
+    ]);
   });
 
   it('documents every rule from its metadata', () => {

@@ -36,6 +36,7 @@ describe('TS/JS migration fixtures', () => {
     expect(findings(files)).toEqual([
       ['up', 'no-column-type-change', '8:64-8:114'],
       ['up', 'require-lock-timeout', '8:64-8:114'],
+      ['up', 'require-statement-timeout', '8:64-8:114'],
       ['down', 'no-drop-table', '12:12-12:34'],
       ['down', 'require-lock-timeout', '12:12-12:34'],
     ]);
@@ -46,7 +47,9 @@ describe('TS/JS migration fixtures', () => {
     expect(findings(files)).toEqual([
       ['up', 'require-default-for-not-null-column', '10:5-11:38'],
       ['up', 'require-lock-timeout', '10:5-11:38'],
+      ['up', 'no-slow-statement-after-access-exclusive', '13:19-13:49'],
       ['up', 'require-concurrent-index', '13:19-13:49'],
+      ['up', 'require-statement-timeout', '13:19-13:49'],
       ['down', 'require-concurrent-index-drop', '17:19-17:47'],
       ['down', 'require-lock-timeout', '17:19-17:47'],
     ]);
@@ -57,7 +60,9 @@ describe('TS/JS migration fixtures', () => {
     expect(files.map((f) => f.migration?.direction)).toEqual(['up', 'down']);
     expect(findings(files)).toEqual([
       ['up', 'require-lock-timeout', '7:30-7:78'],
+      ['up', 'no-slow-statement-after-access-exclusive', '8:30-8:86'],
       ['up', 'require-concurrent-index', '8:30-8:86'],
+      ['up', 'require-statement-timeout', '8:30-8:86'],
       ['up', 'require-where-clause', '18:30-18:89'],
       ['down', 'require-concurrent-index-drop', '13:30-13:66'],
       ['down', 'require-lock-timeout', '13:30-13:66'],
@@ -70,6 +75,7 @@ describe('TS/JS migration fixtures', () => {
     expect(findings(files)).toEqual([
       ['up', 'require-concurrent-index', '9:5-10:24'],
       ['up', 'require-lock-timeout', '9:5-10:24'],
+      ['up', 'require-statement-timeout', '9:5-10:24'],
       ['up', 'no-drop-table', '12:13-12:37'],
       ['down', 'require-concurrent-index-drop', '16:13-16:40'],
       ['down', 'require-lock-timeout', '16:13-16:40'],

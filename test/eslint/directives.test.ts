@@ -34,7 +34,8 @@ describe('eslint-disable comments in SQL', () => {
 
   it('eslint-disable-line, in line and block comments, at the end of a statement', async () => {
     const result = await lint(`${LOCKED}DROP TABLE a; -- eslint-disable-line pgwarden/no-drop-table\nTRUNCATE b; /* eslint-disable-line */\nTRUNCATE c;\n`);
-    expect(keys(result.messages)).toEqual(['pgwarden/no-truncate 4:1']);
+    // TRUNCATE c queues for its lock while b, truncated before in the same transaction, stays locked.
+    expect(keys(result.messages)).toEqual(['pgwarden/no-truncate 4:1', 'pgwarden/no-lock-after-access-exclusive 4:1']);
     expect(result.suppressedMessages.map(messageKey)).toEqual(['pgwarden/no-drop-table 2:1', 'pgwarden/no-truncate 3:1']);
   });
 
@@ -53,7 +54,7 @@ describe('eslint-disable comments in SQL', () => {
         '',
       ].join('\n'),
     );
-    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 6:1']);
+    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 6:1', 'pgwarden/no-lock-after-access-exclusive 6:1']);
     expect(result.suppressedMessages.map(messageKey)).toEqual([
       'pgwarden/no-drop-table 3:1',
       'pgwarden/no-truncate 4:1',
@@ -72,7 +73,7 @@ describe('eslint-disable comments in SQL', () => {
 
   it('inline configuration comments set rule severities', async () => {
     const result = await lint(`/* eslint pgwarden/no-truncate: off, pgwarden/require-lock-timeout: off */\nTRUNCATE b;\nDROP TABLE c;\n`);
-    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 3:1']);
+    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 3:1', 'pgwarden/no-lock-after-access-exclusive 3:1']);
   });
 
   it('a directive naming an unknown rule is reported', async () => {
@@ -150,7 +151,7 @@ describe("pgwarden's own directives", () => {
 
   it('pgwarden-disable covers the rest of the file', async () => {
     const result = await lint(`-- pgwarden-disable require-lock-timeout, no-truncate -- the runner sets lock_timeout\nTRUNCATE a;\nDROP TABLE b;\n`);
-    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 3:1']);
+    expect(keys(result.messages)).toEqual(['pgwarden/no-drop-table 3:1', 'pgwarden/no-lock-after-access-exclusive 3:1']);
   });
 });
 

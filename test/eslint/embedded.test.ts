@@ -173,6 +173,8 @@ describe('the rules in an ESLint config', () => {
       'pgwarden/js/require-default-for-not-null-column 10:5 2',
       'pgwarden/js/require-lock-timeout 10:5 1',
       'pgwarden/js/require-concurrent-index 13:19 2',
+      'pgwarden/js/no-slow-statement-after-access-exclusive 13:19 2',
+      'pgwarden/js/require-statement-timeout 13:19 1',
       'pgwarden/js/require-concurrent-index-drop 17:19 2',
       'pgwarden/js/require-lock-timeout 17:19 1',
     ]);
@@ -188,6 +190,8 @@ describe('the rules in an ESLint config', () => {
     lines.splice(7, 0, '    // eslint-disable-next-line pgwarden/js/require-concurrent-index -- built before the table is used');
     const [result] = await eslint.lintText(lines.join('\n'), { filePath: join(dir, typeorm) });
     expect(result!.messages.map((m) => `${m.ruleId} ${m.line}:${m.column} ${m.severity}`)).toEqual([
+      'pgwarden/js/no-slow-statement-after-access-exclusive 9:30 2',
+      'pgwarden/js/require-statement-timeout 9:30 2',
       'pgwarden/js/require-concurrent-index-drop 14:30 2',
       'pgwarden/js/no-drop-column 15:30 1',
       'pgwarden/js/require-where-clause 19:30 2',

@@ -176,6 +176,7 @@ describe('ESLint rule severities decide what is shown', () => {
     expect(verify(rewrite, join(tmp, 'pg16.sql'))).toEqual([]);
     expect(verify(rewrite, join(tmp, 'pg10.sql'), { languageOptions: { postgresVersion: 10 } }).map((m) => m.ruleId)).toEqual([
       'pgwarden/no-add-column-rewrite',
+      'pgwarden/require-statement-timeout',
     ]);
     const concurrently = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON t (a);\n";
     expect(verify(concurrently, join(tmp, 'auto.sql'))).toEqual([]);

@@ -1,0 +1,134 @@
+import { strongerLock } from '../../src/analysis/locks.js';
+import { CURRENT, relationKey } from '../../src/analysis/schema.js';
+import type { AnalysisState } from '../../src/analysis/state.js';
+import { statementLocks, type StatementLock } from '../../src/analysis/statement-locks.js';
+import type { Statement } from '../../src/sql/parser.js';
+import type { DropStmt } from 'libpg-query';
+import { dropTargets } from '../../src/sql/ast.js';
+
+const DROPPED_RELATIONS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SEQUENCE']);
+
+/** A lock the current transaction holds, and the statement that took it first in that mode. */
+export interface HeldLock extends StatementLock {
+  statement: Statement;
+}
+
+/** `orders`, or `the table of index orders_idx` when only the index is known. */
+export function lockedName(lock: StatementLock): string {
+  const { schemaname, relname } = lock.relation;
+  const name = schemaname ? `${schemaname}.${relname}` : relname;
+  return lock.index ? `the table of index ${name}` : name;
+}
+
+/**
+ * "the ACCESS EXCLUSIVE lock taken on orders at line 3", or for several relations the first three
+ * with their lines and a count of the rest.
+ */
+export function describeHeld(held: readonly HeldLock[], lineOf: (statement: Statement) => number): { text: string; plural: boolean } {
+  const seen = new Map<string, HeldLock>();
+  for (const lock of held) if (!seen.has(lockedName(lock))) seen.set(lockedName(lock), lock);
+  const locks = [...seen.values()];
+  const mode = locks.every((lock) => lock.mode === locks[0]!.mode) ? `${locks[0]!.mode} ` : '';
+  if (locks.length === 1) return { text: `the ${mode}lock taken on ${lockedName(locks[0]!)} at line ${lineOf(locks[0]!.statement)}`, plural: false };
+  const shown = locks.slice(0, 3).map((lock) => `${lockedName(lock)} (line ${lineOf(lock.statement)})`);
+  const rest = locks.length - shown.length;
+  const list = rest ? `${shown.join(', ')} and ${rest} more` : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)!}`;
+  return { text: `the ${mode}locks taken on ${list}`, plural: true };
+}
+
+/**
+ * The lock names the table it blocks: not an index whose table the analysis does not know, nor a
+ * name computed at run time (the `${…}` placeholder of a TS/JS migration's dynamic SQL). Two locks
+ * of unknown identity may be on the same table.
+ */
+export function namesItsTable(lock: StatementLock): boolean {
+  return !lock.index && !/^\$\{.*\}$/s.test(lock.relation.relname);
+}
+
+/**
+ * The ACCESS EXCLUSIVE locks held before a statement that the statement keeps in force longer: all
+ * of them except those on relations it takes ACCESS EXCLUSIVE on itself (it blocks those anyway).
+ * A held lock on a table of unknown identity counts only when the statement takes no ACCESS
+ * EXCLUSIVE lock, since that table may be the statement's own.
+ */
+export function exclusiveLocksExtended(held: readonly HeldLock[], own: readonly StatementLock[]): HeldLock[] {
+  const ownExclusive = own.filter((lock) => lock.mode === 'ACCESS EXCLUSIVE');
+  return held.filter(
+    (lock) =>
+      lock.mode === 'ACCESS EXCLUSIVE' &&
+      (namesItsTable(lock) ? !ownExclusive.some((mine) => sameRelation(mine, lock)) : !ownExclusive.length),
+  );
+}
+
+/** The strongest of some locks (the first listed on a tie). */
+export function strongestLock<T extends StatementLock>(locks: readonly T[]): T | undefined {
+  return locks.reduce<T | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
+}
+
+export function sameRelation(a: StatementLock, b: StatementLock): boolean {
+  return !!a.index === !!b.index && relationKey(a.relation) === relationKey(b.relation);
+}
+
+/**
+ * The table locks a migration's transaction holds until it ends, on relations that existed before
+ * the migration (locks on relations created in it block nobody). Rules call `held()` while looking
+ * at a statement, then `record(statement)` once they are done with it.
+ */
+export class TransactionLocks {
+  private transactionId = Number.NaN;
+  private readonly locks = new Map<string, HeldLock>();
+
+  constructor(
+    private readonly state: AnalysisState,
+    private readonly postgresVersion: number,
+  ) {}
+
+  /** Locks taken by earlier statements of the transaction the current statement runs in. */
+  held(): HeldLock[] {
+    this.sync();
+    return [...this.locks.values()];
+  }
+
+  /** The locks a statement takes on relations that existed before the migration. */
+  locksOf(statement: Statement): StatementLock[] {
+    const { schema } = this.state;
+    return statementLocks(statement, { postgresVersion: this.postgresVersion, schema }).filter((lock) =>
+      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
+    );
+  }
+
+  /**
+   * Adds the statement's locks to those its transaction holds. Outside a block they end with the
+   * statement, except inside a DO block, whose statements share the DO statement's transaction.
+   */
+  record(statement: Statement): void {
+    this.sync();
+    if (!this.state.inTransaction && !statement.parent) return;
+    const dropped = droppedRelations(statement);
+    for (const lock of this.locksOf(statement)) {
+      const key = `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
+      // A dropped table or view is gone for its users whether or not its lock is still held.
+      if (!lock.index && dropped.has(relationKey(lock.relation))) {
+        this.locks.delete(key);
+        continue;
+      }
+      const before = this.locks.get(key);
+      if (before && strongerLock(before.mode, lock.mode) === before.mode) continue;
+      this.locks.set(key, { ...lock, statement });
+    }
+  }
+
+  private sync(): void {
+    if (this.state.transactionId === this.transactionId) return;
+    this.transactionId = this.state.transactionId;
+    this.locks.clear();
+  }
+}
+
+/** The tables, views and sequences a DROP removes (not indexes: DROP INDEX leaves the table locked). */
+function droppedRelations(statement: Statement): Set<string> {
+  if (statement.type !== 'DropStmt') return new Set();
+  const stmt = statement.ast as DropStmt;
+  if (!DROPPED_RELATIONS.has(stmt.removeType ?? '')) return new Set();
+  return new Set(dropTargets(stmt.objects).map((target) => relationKey(target)));
+}
