@@ -32,6 +32,15 @@ import requireRollback from './require-rollback.js';
 import declaredRiskMismatch from './declared-risk-mismatch.js';
 import invalidDirective from './invalid-directive.js';
 import unusedDirective from './unused-directive.js';
+// <work-c> rules
+import identifierTooLong from './identifier-too-long.js';
+import preferBigint from './prefer-bigint.js';
+import preferIdentity from './prefer-identity.js';
+import preferText from './prefer-text.js';
+import preferTimestamptz from './prefer-timestamptz.js';
+import requireTableSchema from './require-table-schema.js';
+import namingConvention from './naming-convention.js';
+import requireMetadata from './require-metadata.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -68,6 +77,15 @@ export const allRules: readonly Rule[] = [
   declaredRiskMismatch,
   invalidDirective,
   unusedDirective,
+  // <work-c> rules
+  identifierTooLong,
+  preferBigint,
+  preferIdentity,
+  preferText,
+  preferTimestamptz,
+  requireTableSchema,
+  namingConvention,
+  requireMetadata,
 ];
 
 export function findRule(id: string): Rule | undefined {

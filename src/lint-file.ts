@@ -49,6 +49,7 @@ export function analyseText(text: string, path: string, base: LintSettings, abso
       postgresVersion: settings.postgresVersion,
       transaction: settings.transaction,
       severities: settings.severities,
+      ...(settings.ruleOptions ? { ruleOptions: settings.ruleOptions } : {}),
       ...(migration ? { migration } : {}),
       ...(range ? { part: range } : {}),
       ...(settings.stats ? { stats: settings.stats } : {}),
