@@ -22,6 +22,8 @@ export default defineRule({
       '`CREATE INDEX` fails with "already exists", or is silently skipped with `IF NOT EXISTS`, and ',
       'tools that compare the name in the migration with the catalog (schema diffs, ORMs checking whether an ',
       'index exists, monitoring) never find it and try to create it again.',
+      '',
+      'Down migrations are not checked: the names they restore were reported where they were first given.',
     ].join('\n'),
     help: 'Shorten the name to 63 bytes or fewer (abbreviate, or drop words the table name already says).',
     badExample:
@@ -35,6 +37,8 @@ export default defineRule({
   create(context) {
     return {
       statement(statement) {
+        // A down migration restores names an earlier migration gave; they were reported there.
+        if (context.migration?.direction === 'down') return;
         // The tree holds names already cut to 63 bytes; only those that long can have been cut.
         const names = createdNames(statement).filter((created) => utf8Length(created.name) >= SHORTEST_CUT);
         if (!names.length) return;

@@ -4,8 +4,10 @@ import { quoteName } from '../src/sql/ast.js';
 import { createdNames, type NameKind } from './support/created-names.js';
 import { nameRange, writtenIdentifiers } from './support/identifiers.js';
 
-/** Lower-case letters, digits and underscores, starting with a letter: names that never need quoting. */
-const SNAKE_CASE = '^[a-z][a-z0-9_]*$';
+/** Lower-case letters, digits and underscores, not starting with a digit: names that never need quoting. */
+const SNAKE_CASE = '^[a-z_][a-z0-9_]*$';
+/** Policy names appear only in policy DDL, and are often sentences ("Users read their own rows"). */
+const ANY_NAME = '.*';
 
 /** The option that holds each kind's pattern; kinds without one are not checked. */
 const OPTION_OF = {
@@ -35,7 +37,7 @@ const DEFAULTS: Record<OptionKey, string> = {
   functions: SNAKE_CASE,
   triggers: SNAKE_CASE,
   types: SNAKE_CASE,
-  policies: SNAKE_CASE,
+  policies: ANY_NAME,
 };
 
 const DESCRIBED: Record<OptionKey, string> = {
@@ -86,7 +88,9 @@ export default defineRule({
       '',
       'The rule checks the names a migration gives: tables, columns, indexes, constraints, views, sequences, ',
       'schemas, functions, triggers, types and policies it creates or renames. Names it only refers to are not its ',
-      'business: they were judged when they were created. Each kind has its own pattern in the rule\'s options.',
+      'business: they were judged when they were created, and down migrations, which restore earlier names, are ',
+      'not checked. Each kind has its own pattern in the rule\'s options; policy names, which only policy DDL ever ',
+      'writes and which are often sentences, accept any name unless configured.',
     ].join('\n'),
     help: 'Rename the object to match the pattern, or configure the pattern for this kind in the rule options.',
     badExample: 'CREATE TABLE "OrderItems" ("orderId" bigint NOT NULL, "Qty" integer);',
@@ -94,7 +98,7 @@ export default defineRule({
       '-- In the migration that creates the table: snake_case names, which never need quotes.',
       'CREATE TABLE order_items (order_id bigint NOT NULL, qty integer);',
       '-- Conventions such as index suffixes are options, e.g. in .pgwardenrc.json:',
-      '-- { "rules": { "naming-convention": ["warning", { "indexes": "^[a-z][a-z0-9_]*_(idx|key)$" }] } }',
+      '-- { "rules": { "naming-convention": ["warning", { "indexes": "^[a-z_][a-z0-9_]*_(idx|key)$" }] } }',
     ].join('\n'),
     options: { schema: optionsSchema, defaults: DEFAULTS },
   },
@@ -102,6 +106,7 @@ export default defineRule({
     const patterns = new Map(Object.entries(context.options).map(([key, source]) => [key, new RegExp(source, 'u')]));
     return {
       statement(statement) {
+        if (context.migration?.direction === 'down') return;
         const names = createdNames(statement).filter((created) => created.kind in OPTION_OF);
         if (!names.length) return;
         let identifiers: ReturnType<typeof writtenIdentifiers> | undefined;

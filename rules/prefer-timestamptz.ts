@@ -19,7 +19,8 @@ export default defineRule({
       '',
       '`timestamptz` (`timestamp with time zone`) takes the same 8 bytes and stores an instant (as UTC); each session ',
       'sees it in its own zone and arithmetic across DST changes is correct. Keep `timestamp` for values that are ',
-      'meant to be zone-less, such as a local opening time, and say so with a directive.',
+      'meant to be zone-less, such as a local opening time, and say so with a directive. Down migrations are not ',
+      'checked: they restore what an earlier migration chose.',
     ].join('\n'),
     help: 'Use timestamptz (timestamp with time zone): same size, and it stores an instant rather than a wall-clock reading.',
     badExample: 'CREATE TABLE payments (id bigint PRIMARY KEY, paid_at timestamp NOT NULL DEFAULT now());',
@@ -39,6 +40,8 @@ export default defineRule({
   },
   create(context) {
     const check = (statement: Statement) => {
+      // A down migration restores the types an earlier migration chose; the choice was judged there.
+      if (context.migration?.direction === 'down') return;
       for (const chosen of chosenTypes(statement)) {
         if (chosen.type.name !== 'timestamp') continue;
         const precision = chosen.type.mods.length ? `(${chosen.type.mods[0]})` : '';

@@ -13,6 +13,9 @@ const ALIASES: Record<string, string[]> = {
   rollback: ['rollbackavailable'],
 };
 
+/** How the header lines pgwarden already reads spell the fields they state. */
+const HEADER_LINE: Record<string, string> = { risk: 'Risk Level', rollback: 'Rollback Available' };
+
 /** `Field: value` on a comment line (`-- Ticket: PAY-142`, or a line of a block comment). */
 const FIELD_LINE = /^\s*(?:--+|\/\*+|\*+)?\s*([\p{L}][\p{L}\p{N} _.-]*?)\s*:\s*(.*?)\s*(?:\*\/)?\s*$/u;
 
@@ -84,11 +87,12 @@ export default defineRule({
           return !stated.has(key) && !(ALIASES[key] ?? []).some((alias) => stated.has(alias));
         });
         if (!missing.length) return;
-        const list = missing.map((field) => `"${field}"`).join(', ');
+        const quoted = missing.map((field) => `"${field}"`);
+        const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : quoted[0]!;
         context.report({
           statement: first,
           message: `The migration header does not state ${list}, which this project requires of every migration.`,
-          help: `Add ${missing.map((field) => `-- ${field}: …`).join(', ')} above the first statement, or the key${missing.length > 1 ? 's' : ''} to its @metadata JSON.`,
+          help: `Add ${missing.map((field) => `-- ${HEADER_LINE[fieldKey(field)] ?? field}: …`).join(', ')} above the first statement, or the key${missing.length > 1 ? 's' : ''} to its @metadata JSON.`,
         });
       },
     };

@@ -2,6 +2,7 @@ import type { RangeVar } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
 import type { Statement } from '../src/sql/parser.js';
 import { quoteName } from '../src/sql/ast.js';
+import { nameRange } from './support/identifiers.js';
 
 export default defineRule({
   meta: {
@@ -20,7 +21,8 @@ export default defineRule({
       '',
       'Writing the schema (`CREATE TABLE app.orders`) makes the placement part of the migration. Temporary tables ',
       'are exempt (they always go to the session\'s temporary schema), and so is a migration that sets ',
-      '`search_path` itself before creating the table.',
+      '`search_path` itself before creating the table, and a down migration, which restores a table as an ',
+      'earlier migration created it.',
     ].join('\n'),
     help: 'Qualify the name with its schema (CREATE TABLE public.orders), or SET search_path at the start of the migration.',
     badExample: 'CREATE TABLE orders (id bigint PRIMARY KEY);',
@@ -41,10 +43,11 @@ export default defineRule({
   create(context) {
     const check = (statement: Statement, relation: RangeVar | undefined, what: string) => {
       if (!relation?.relname || relation.schemaname || relation.relpersistence === 't') return;
-      if (context.state.setting('search_path') !== undefined) return;
+      if (context.state.setting('search_path') !== undefined || context.migration?.direction === 'down') return;
       const name = quoteName(relation.relname);
       context.report({
         statement,
+        ...nameRange(context.source, statement, relation.relname, relation.location),
         message: `${what} ${name} names no schema: the table goes to the first schema of whatever search_path the connection has, "$user" before public by default.`,
         help: `Write the schema: ${what} public.${name} (or the schema it belongs in).`,
       });

@@ -1,7 +1,7 @@
 import type { AlterTableStmt, ColumnDef, CreateStmt, RangeVar, TypeName } from 'libpg-query';
 import type { Statement } from '../../src/sql/parser.js';
 import type { SourceFile } from '../../src/sql/source.js';
-import { alterCommands, quoteName, relationName, typeInfo, unwrap, type TypeInfo } from '../../src/sql/ast.js';
+import { alterCommands, quoteName, typeInfo, unwrap, type TypeInfo } from '../../src/sql/ast.js';
 
 /**
  * The column types a migration chooses: columns of CREATE TABLE, ADD COLUMN, and the new type of
@@ -39,7 +39,8 @@ export function chosenTypes(statement: Statement): ChosenType[] {
 
 function chosen(table: RangeVar | undefined, column: ColumnDef | undefined, via: ChosenType['via']): ChosenType[] {
   if (!column?.typeName || !column.colname) return [];
-  return [{ column: `${relationName(table)}.${quoteName(column.colname)}`, type: typeInfo(column.typeName), typeName: column.typeName, via }];
+  const tableName = table?.schemaname ? `${quoteName(table.schemaname)}.${quoteName(table.relname ?? '?')}` : quoteName(table?.relname ?? '?');
+  return [{ column: `${tableName}.${quoteName(column.colname)}`, type: typeInfo(column.typeName), typeName: column.typeName, via }];
 }
 
 /** The finding's range: the type's first word (`varchar` of `varchar(255)`). */

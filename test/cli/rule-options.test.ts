@@ -24,7 +24,7 @@ describe('pgwarden lint with rule options', () => {
     });
     // The table matches the configured pattern; the column still has to be snake_case.
     expect(await messages(cwd, ['m'], 'naming-convention')).toEqual({
-      'm/0001_user.sql': ['The column name "createdAt" does not match the columns pattern ^[a-z][a-z0-9_]*$.'],
+      'm/0001_user.sql': ['The column name "createdAt" does not match the columns pattern ^[a-z_][a-z0-9_]*$.'],
     });
   });
 
@@ -37,7 +37,7 @@ describe('pgwarden lint with rule options', () => {
     expect(await messages(cwd, ['m', '--rule', 'naming-convention=["error", {"tables": "^app_"}]'], 'naming-convention')).toEqual({
       'm/0001_user.sql': [
         'The table name "UserAccount" does not match the tables pattern ^app_.',
-        'The column name "createdAt" does not match the columns pattern ^[a-z][a-z0-9_]*$.',
+        'The column name "createdAt" does not match the columns pattern ^[a-z_][a-z0-9_]*$.',
       ],
     });
   });

@@ -6,7 +6,7 @@ import { settingsForFile, settingsFromConfig, withFlags } from '../../src/lint-s
 import { findingsOf } from '../helpers.js';
 
 const ROOT = '/project';
-const SNAKE_CASE = '^[a-z][a-z0-9_]*$';
+const SNAKE_CASE = '^[a-z_][a-z0-9_]*$';
 const RULE_IDS = new Set(allRules.map((rule) => rule.meta.id));
 
 async function configError(raw: unknown): Promise<string> {

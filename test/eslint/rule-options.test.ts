@@ -41,11 +41,11 @@ function messages(text: string, filename: string, rules: Linter.RulesRecord): st
 describe('ESLint rule options', () => {
   it('reach the rule on SQL files: the configured pattern replaces the default, the other kinds keep theirs', () => {
     expect(messages(SQL, 'm.sql', { 'pgwarden/naming-convention': 'error' })).toEqual([
-      'pgwarden/naming-convention 1:14 The table name "UserAccount" does not match the tables pattern ^[a-z][a-z0-9_]*$.',
-      'pgwarden/naming-convention 1:52 The column name "createdAt" does not match the columns pattern ^[a-z][a-z0-9_]*$.',
+      'pgwarden/naming-convention 1:14 The table name "UserAccount" does not match the tables pattern ^[a-z_][a-z0-9_]*$.',
+      'pgwarden/naming-convention 1:52 The column name "createdAt" does not match the columns pattern ^[a-z_][a-z0-9_]*$.',
     ]);
     expect(messages(SQL, 'm.sql', { 'pgwarden/naming-convention': ['error', { tables: '^[A-Z][A-Za-z]*$' }] })).toEqual([
-      'pgwarden/naming-convention 1:52 The column name "createdAt" does not match the columns pattern ^[a-z][a-z0-9_]*$.',
+      'pgwarden/naming-convention 1:52 The column name "createdAt" does not match the columns pattern ^[a-z_][a-z0-9_]*$.',
     ]);
   });
 
