@@ -84,11 +84,11 @@ async function settingWithOptions(id: string, json: string): Promise<RuleSetting
   if (!['off', 'warning', 'error'].includes(severity as string) || rest.length) {
     throw new UsageError(`${RULE_FLAG_USAGE} (got "${id}=${json}").`);
   }
-  if (options === undefined) return [severity as SeveritySetting];
   const rule = findRule(id);
+  if (options === undefined || !rule) return [severity as SeveritySetting];
   // zod is loaded only for options given on the command line.
   const { parseRuleOptions } = await import('../config/rule-options-schema.js');
-  const result = rule ? parseRuleOptions(rule.meta, options, `--rule ${id}`) : { ok: false as const, problems: [`--rule ${id}: unknown rule`] };
+  const result = parseRuleOptions(rule.meta, options, `--rule ${id}`);
   if (!result.ok) throw new UsageError(result.problems.join('\n'));
   return [severity as SeveritySetting, result.options as RuleOptions];
 }
