@@ -15,8 +15,8 @@
 //   assume a wrapping transaction for files without transaction-incompatible statements, i.e.
 //   more than squawk assumes.) `--default-transaction auto` runs that variant instead.
 // - `layout: plain`, `rollback: off`: a case is a single up migration with no down part.
-// - every rule at its default severity, plus the opt-in rules the mapping names (on at their
-//   default severity); a rule "fires" when it has a finding or a suppressed finding in the case.
+// - every rule at its default severity, plus the opt-in rules MAPPING names (at warning); a rule
+//   "fires" when it has a finding or a suppressed finding in the case.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ if (!['none', 'auto', 'per-file'].includes(defaultTransaction)) {
   process.exit(2);
 }
 
-const { lintText, settingsFromConfig, DEFAULT_CONFIG, loadParser } = await import('../dist/src/index.js');
+const { lintText, settingsFromConfig, DEFAULT_CONFIG, loadParser, allRules } = await import('../dist/src/index.js');
 
 /**
  * squawk rule → the pgwarden rule ids that flag the same hazard. A case counts as "fired" when
@@ -60,7 +60,8 @@ const MAPPING = {
   // volatile nextval() default rewrites the table.
   'adding-serial-primary-key-field': ['require-unique-using-index', 'no-add-column-rewrite'],
   'ban-alter-domain-with-add-constraint': ['require-not-valid-check'],
-  'ban-char-field': [],
+  // pgwarden reports char(n) under prefer-text (opt-in), with its own message about blank padding.
+  'ban-char-field': ['prefer-text'],
   'ban-concurrent-index-creation-in-transaction': ['transaction-incompatible-statement'],
   // squawk bans the constraint on CREATE DOMAIN; pgwarden reports it as low-risk hygiene.
   'ban-create-domain-with-constraint': ['no-domain-constraint'],
@@ -77,16 +78,17 @@ const MAPPING = {
   // transaction as the NOT VALID add.
   'constraint-missing-not-valid': ['require-not-valid-check', 'require-not-valid-foreign-key', 'validate-in-same-transaction'],
   'disallowed-unique-constraint': ['require-unique-using-index'],
-  'identifier-too-long': [],
-  'prefer-bigint-over-int': [],
-  'prefer-bigint-over-smallint': [],
-  'prefer-identity': [],
+  'identifier-too-long': ['identifier-too-long'],
+  // One opt-in rule for both: it reports integer and smallint columns alike.
+  'prefer-bigint-over-int': ['prefer-bigint'],
+  'prefer-bigint-over-smallint': ['prefer-bigint'],
+  'prefer-identity': ['prefer-identity'],
   // squawk suggests pg_repack for VACUUM FULL and CLUSTER.
   'prefer-repack': ['no-table-rewrite'],
   // pgwarden reports only statements a rerun could trip over: committed before a later statement runs.
   'prefer-robust-stmts': ['prefer-robust-statements'],
-  'prefer-text-field': [],
-  'prefer-timestamp-tz': [],
+  'prefer-text-field': ['prefer-text'],
+  'prefer-timestamp-tz': ['prefer-timestamptz'],
   'renaming-column': ['no-rename-column'],
   'renaming-table': ['no-rename-table'],
   'require-concurrent-index-creation': ['require-concurrent-index'],
@@ -100,7 +102,8 @@ const MAPPING = {
   // pgwarden asks for statement_timeout only before statements that can run long while blocking
   // traffic (rewrites, scans, index builds, UPDATE/DELETE), not before instant DDL.
   'require-statement-timeout': ['require-statement-timeout'],
-  'require-table-schema': [],
+  // pgwarden's rule covers CREATE TABLE only: where a new table lands depends on search_path.
+  'require-table-schema': ['require-table-schema'],
   // squawk's older rule, reported as require-lock-timeout / require-statement-timeout by 2.66.0.
   'require-timeout-settings': ['require-lock-timeout', 'require-statement-timeout'],
   'transaction-nesting': ['transaction-nesting'],
@@ -116,8 +119,15 @@ const expectedPath = join(casesDir, 'expected.json');
 const squawkActual = existsSync(expectedPath) ? JSON.parse(readFileSync(expectedPath, 'utf8')) : {};
 
 await loadParser();
+/** Opt-in rules are off by default; those the mapping compares are turned on. */
+const mappedIds = new Set(Object.values(MAPPING).flat());
+const optInMapped = allRules.filter((rule) => rule.meta.optIn && mappedIds.has(rule.meta.id)).map((rule) => rule.meta.id);
 const base = settingsFromConfig(
-  { ...DEFAULT_CONFIG, migrations: { ...DEFAULT_CONFIG.migrations, layout: 'plain', rollback: 'off' } },
+  {
+    ...DEFAULT_CONFIG,
+    migrations: { ...DEFAULT_CONFIG.migrations, layout: 'plain', rollback: 'off' },
+    rules: Object.fromEntries(optInMapped.map((id) => [id, 'warning'])),
+  },
   casesDir,
 );
 // Opt-in rules are compared as if turned on: the question is what they report, not their default.

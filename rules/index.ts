@@ -57,6 +57,15 @@ import noUnbatchedDml from './no-unbatched-dml.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
 import noDisableRowLevelSecurity from './no-disable-row-level-security.js';
 import noUnrestrictedPolicy from './no-unrestricted-policy.js';
+// <work-c> rules
+import identifierTooLong from './identifier-too-long.js';
+import preferBigint from './prefer-bigint.js';
+import preferIdentity from './prefer-identity.js';
+import preferText from './prefer-text.js';
+import preferTimestamptz from './prefer-timestamptz.js';
+import requireTableSchema from './require-table-schema.js';
+import namingConvention from './naming-convention.js';
+import requireMetadata from './require-metadata.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -118,6 +127,15 @@ export const allRules: readonly Rule[] = [
   requireSecurityDefinerSearchPath,
   noDisableRowLevelSecurity,
   noUnrestrictedPolicy,
+  // <work-c> rules
+  identifierTooLong,
+  preferBigint,
+  preferIdentity,
+  preferText,
+  preferTimestamptz,
+  requireTableSchema,
+  namingConvention,
+  requireMetadata,
 ];
 
 export function findRule(id: string): Rule | undefined {

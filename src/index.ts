@@ -17,6 +17,7 @@ export { analyze, ENGINE_RULES } from './analysis/engine.js';
 export type { AnalyzeOptions, FileAnalysis } from './analysis/engine.js';
 export { defineRule, defaultSeverity } from './analysis/rule.js';
 export type { Rule, RuleMeta, RuleContext, RuleVisitors, RuleTag, FindingInput } from './analysis/rule.js';
+export type { RuleOptions, RuleOptionsMeta, RuleSetting, Zod } from './analysis/rule-options.js';
 export type { Finding, Fix, FollowUp, TextEdit, Severity, SeveritySetting } from './analysis/finding.js';
 export { applyEdits, chooseFixes } from './fix/edits.js';
 export { RISK_LEVELS, maxRisk, isRiskAbove, parseRisk } from './analysis/risk.js';

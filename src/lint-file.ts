@@ -60,6 +60,7 @@ export function analyseText(
         postgresVersion: settings.postgresVersion,
         transaction: settings.transaction,
         severities: settings.severities,
+        ...(settings.ruleOptions ? { ruleOptions: settings.ruleOptions } : {}),
         ...(migration ? { migration } : {}),
         ...(range ? { part: range } : {}),
         ...(settings.stats ? { stats: settings.stats } : {}),

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
+import type { RuleOptions } from './analysis/rule-options.js';
 import { displayPath, lintFile, type FileOutcome, type LintSettings } from './lint-file.js';
 import { historyUnits, HistoryReplay } from './migrations/replay.js';
 
@@ -15,7 +16,10 @@ export interface WorkerJob {
   units: ReadonlyArray<readonly number[]>;
   /** One Int32 shared by all threads: the index of the next unit to take. */
   next: SharedArrayBuffer;
-  settings: Omit<LintSettings, 'rules' | 'severities'> & { severities: Array<[string, string]> };
+  settings: Omit<LintSettings, 'rules' | 'severities' | 'ruleOptions'> & {
+    severities: Array<[string, string]>;
+    ruleOptions: Array<[string, RuleOptions]>;
+  };
 }
 
 export type WorkerOutput = Array<[index: number, outcome: FileOutcome]>;
@@ -75,8 +79,13 @@ export async function lintInParallel(files: readonly string[], settings: LintSet
   if (!parallel) stopPrestartedWorkers();
 
   const next = new SharedArrayBuffer(4);
-  const { rules: _rules, severities, ...plain } = settings;
-  const job: WorkerJob = { files, units: historyUnits(files, settings.layout), next, settings: { ...plain, severities: [...severities] } };
+  const { rules: _rules, severities, ruleOptions, ...plain } = settings;
+  const job: WorkerJob = {
+    files,
+    units: historyUnits(files, settings.layout),
+    next,
+    settings: { ...plain, severities: [...severities], ruleOptions: [...(ruleOptions ?? [])] },
+  };
   const results = workers.map((worker) => runJob(worker, job));
 
   const mine: WorkerOutput = [];

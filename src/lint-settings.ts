@@ -4,6 +4,7 @@ import type Picomatch from 'picomatch';
 import { allRules } from '../rules/index.js';
 import type { SeveritySetting } from './analysis/finding.js';
 import type { Rule } from './analysis/rule.js';
+import { settingOptions, settingSeverity, type RuleOptions, type RuleSetting } from './analysis/rule-options.js';
 import type { TransactionMode } from './analysis/transactions.js';
 import type { Config } from './config/schema.js';
 import type { LayoutSetting, RollbackSetting } from './migrations/layout.js';
@@ -22,7 +23,7 @@ export interface SettingsOverride {
   layout?: LayoutSetting;
   transaction?: TransactionMode;
   rollback?: RollbackSetting;
-  rules?: Readonly<Record<string, SeveritySetting>>;
+  rules?: Readonly<Record<string, RuleSetting>>;
 }
 
 export interface LintSettings {
@@ -32,6 +33,8 @@ export interface LintSettings {
   layout: LayoutSetting;
   rollback: RollbackSetting;
   severities: ReadonlyMap<string, SeveritySetting>;
+  /** Options configured per rule id (validated; each rule's defaults fill in the rest). */
+  ruleOptions?: ReadonlyMap<string, RuleOptions>;
   rules: readonly Rule[];
   /** Per-path settings, later ones winning; see settingsForFile. */
   overrides?: readonly SettingsOverride[];
@@ -50,9 +53,10 @@ export function settingsFromConfig(config: Config, cwd: string, baseDir: string 
     transaction: config.migrations.transaction,
     layout: config.migrations.layout,
     rollback: config.migrations.rollback,
-    severities: new Map(Object.entries(config.rules)),
+    severities: new Map(),
     rules: allRules,
   };
+  setRules(settings, Object.entries(config.rules));
   if (config.overrides?.length) {
     settings.overrides = config.overrides.map(({ files, postgresVersion, migrations, rules }) => ({
       files,
@@ -71,13 +75,29 @@ export interface SettingsFlags {
   layout?: LayoutSetting;
   transaction?: TransactionMode;
   rollback?: RollbackSetting;
-  /** Rule severities to set, on top of the config's. */
-  rules?: ReadonlyMap<string, SeveritySetting>;
+  /**
+   * Rule settings on top of the config's. A severity alone keeps the options configured for the
+   * rule (in overrides too), as in ESLint; `[severity, options]` replaces them.
+   */
+  rules?: ReadonlyMap<string, RuleSetting>;
 }
 
 const FLAG_KEYS = ['postgresVersion', 'layout', 'transaction', 'rollback'] as const;
 type FlagKey = (typeof FLAG_KEYS)[number];
 type Keyed = Pick<LintSettings, FlagKey>;
+
+/** Sets each rule's severity, and its options when the setting gives some. */
+function setRules(settings: LintSettings, entries: Iterable<[string, RuleSetting]>): void {
+  const severities = new Map(settings.severities);
+  const options = new Map(settings.ruleOptions);
+  for (const [id, setting] of entries) {
+    severities.set(id, settingSeverity(setting));
+    const given = settingOptions(setting);
+    if (given) options.set(id, given);
+  }
+  settings.severities = severities;
+  if (options.size) settings.ruleOptions = options;
+}
 
 /** Copies the keys `source` defines. */
 function assignDefined(target: Keyed, source: Partial<Keyed>): void {
@@ -95,8 +115,8 @@ export function withFlags(settings: LintSettings, flags: SettingsFlags): LintSet
   const result: LintSettings = { ...settings };
   assignDefined(result, flags);
   const flagged = FLAG_KEYS.filter((key) => flags[key] !== undefined);
-  const ruleFlags = flags.rules ?? new Map<string, SeveritySetting>();
-  if (ruleFlags.size) result.severities = new Map([...settings.severities, ...ruleFlags]);
+  const ruleFlags = flags.rules ?? new Map<string, RuleSetting>();
+  if (ruleFlags.size) setRules(result, ruleFlags);
   if (settings.overrides && (flagged.length || ruleFlags.size)) {
     const overrides = settings.overrides.map((override) => withoutFlagged(override, flagged, ruleFlags)).filter(hasSettings);
     if (overrides.length) result.overrides = overrides;
@@ -108,13 +128,19 @@ export function withFlags(settings: LintSettings, flags: SettingsFlags): LintSet
 function withoutFlagged(
   override: SettingsOverride,
   flagged: readonly FlagKey[],
-  ruleFlags: ReadonlyMap<string, SeveritySetting>,
+  ruleFlags: ReadonlyMap<string, RuleSetting>,
 ): SettingsOverride {
   const copy: SettingsOverride = { ...override };
   for (const key of flagged) delete copy[key];
   if (override.rules && ruleFlags.size) {
-    const rules = Object.fromEntries(Object.entries(override.rules).filter(([id]) => !ruleFlags.has(id)));
-    if (Object.keys(rules).length) copy.rules = rules;
+    const rules = Object.entries(override.rules).flatMap(([id, setting]): Array<[string, RuleSetting]> => {
+      const flag = ruleFlags.get(id);
+      if (flag === undefined) return [[id, setting]];
+      // The flag's severity wins; options the override gives stay unless the flag gives its own.
+      const options = settingOptions(setting);
+      return options && !settingOptions(flag) ? [[id, [settingSeverity(flag), options]]] : [];
+    });
+    if (rules.length) copy.rules = Object.fromEntries(rules);
     else delete copy.rules;
   }
   return copy;
@@ -182,10 +208,9 @@ export function settingsForFile(settings: LintSettings, absolutePath: string): L
 
 function applyOverrides(settings: LintSettings, matching: readonly SettingsOverride[]): LintSettings {
   const { overrides: _overrides, ...result } = settings;
-  const severities = new Map(settings.severities);
   for (const override of matching) {
     assignDefined(result, override);
-    for (const [id, severity] of Object.entries(override.rules ?? {})) severities.set(id, severity);
+    if (override.rules) setRules(result, Object.entries(override.rules));
   }
-  return { ...result, severities };
+  return result;
 }

@@ -14,6 +14,7 @@ parentPort!.once('message', async (job: WorkerJob) => {
     ...job.settings,
     rules: allRules,
     severities: new Map(job.settings.severities as Array<[string, SeveritySetting]>),
+    ruleOptions: new Map(job.settings.ruleOptions),
   };
   const output: WorkerOutput = [];
   drainFiles(job, new Int32Array(job.next), settings, output);

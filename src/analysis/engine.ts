@@ -2,6 +2,7 @@ import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
 import { defaultSeverity, raisesRisk, type Rule, type RuleContext } from './rule.js';
+import { effectiveOptions, type RuleOptions } from './rule-options.js';
 import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
 import { readHeader, type MigrationHeader } from './headers.js';
@@ -25,6 +26,8 @@ export interface AnalyzeOptions {
   transaction: TransactionMode;
   /** Configured severities by rule id; rules not named use their default. */
   severities?: ReadonlyMap<string, SeveritySetting>;
+  /** Configured options by rule id, already validated against each rule's schema; defaults fill in the rest. */
+  ruleOptions?: ReadonlyMap<string, RuleOptions>;
   migration?: MigrationInfo;
   /** Analyse only the statements in this UTF-16 range (one section of a sections-layout file). */
   part?: { start: number; end: number };
@@ -107,6 +110,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
       statements,
       migration: options.migration,
       header,
+      options: effectiveOptions(meta, options.ruleOptions?.get(meta.id)),
       report(input) {
         const statement = input.statement;
         const finding: Finding = {
@@ -219,6 +223,7 @@ function visitorKeys(rule: Rule): readonly string[] {
         statements: [],
         migration: undefined,
         header: readHeader([], ''),
+        options: effectiveOptions(rule.meta, undefined),
         report: () => undefined,
       }),
     );

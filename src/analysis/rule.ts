@@ -7,6 +7,7 @@ import type { Risk } from './risk.js';
 import type { Fix, Severity } from './finding.js';
 import type { AnalysisState } from './state.js';
 import type { MigrationHeader } from './headers.js';
+import type { RuleOptions, RuleOptionsMeta } from './rule-options.js';
 
 export type RuleTag =
   | 'data-loss'
@@ -26,7 +27,7 @@ export type RuleTag =
   | 'correctness';
 
 /** Everything docs, `pgwarden explain`, SARIF and the ESLint plugin say about a rule. */
-export interface RuleMeta {
+export interface RuleMeta<O extends RuleOptions = RuleOptions> {
   id: string;
   /** Risk of its findings unless a finding says otherwise. */
   risk: Risk;
@@ -56,6 +57,8 @@ export interface RuleMeta {
    * Markdown. Only rules whose findings may carry a `fix` have it.
    */
   fix?: string;
+  /** What the config may set (`rules: { id: [severity, options] }`); the rule reads them as `context.options`. */
+  options?: RuleOptionsMeta<O>;
 }
 
 export interface FindingInput {
@@ -73,13 +76,15 @@ export interface FindingInput {
   fix?: Fix;
 }
 
-export interface RuleContext {
+export interface RuleContext<O extends RuleOptions = RuleOptions> {
   readonly state: AnalysisState;
   readonly postgresVersion: number;
   readonly source: SourceFile;
   readonly statements: readonly Statement[];
   readonly migration: MigrationInfo | undefined;
   readonly header: MigrationHeader;
+  /** The rule's options: the configured ones over `meta.options.defaults` (empty for a rule without options). */
+  readonly options: O;
   report(finding: FindingInput): void;
 }
 
@@ -93,12 +98,12 @@ export type RuleVisitors = {
   end?: () => void;
 };
 
-export interface Rule {
-  meta: RuleMeta;
-  create(context: RuleContext): RuleVisitors;
+export interface Rule<O extends RuleOptions = RuleOptions> {
+  meta: RuleMeta<O>;
+  create(context: RuleContext<O>): RuleVisitors;
 }
 
-export function defineRule(rule: Rule): Rule {
+export function defineRule<O extends RuleOptions = RuleOptions>(rule: Rule<O>): Rule<O> {
   return rule;
 }
 

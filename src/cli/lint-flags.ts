@@ -1,4 +1,6 @@
+import { findRule } from '../../rules/index.js';
 import type { SeveritySetting } from '../analysis/finding.js';
+import type { RuleOptions, RuleSetting } from '../analysis/rule-options.js';
 import { TRANSACTION_MODES, type TransactionMode } from '../analysis/transactions.js';
 import type { Config } from '../config/schema.js';
 import { settingsFromConfig, withFlags, type LintSettings } from '../lint-settings.js';
@@ -23,20 +25,20 @@ export const ROLLBACK_CHOICES: readonly RollbackSetting[] = ['auto', 'required',
  * The config's settings with the flags applied key by key: `--rule` adds to the config's rules,
  * and every flag also wins over the config's per-path overrides.
  */
-export function lintSettingsFrom(
+export async function lintSettingsFrom(
   config: Config,
   cwd: string,
   baseDir: string,
   flags: SettingFlags,
   ruleIds: ReadonlySet<string>,
-): LintSettings {
+): Promise<LintSettings> {
   const settings = settingsFromConfig(config, cwd, baseDir);
   return withFlags(settings, {
     ...(flags.postgresVersion !== undefined ? { postgresVersion: parsePostgresVersion(flags.postgresVersion) } : {}),
     ...(flags.layout !== undefined ? { layout: choice('--layout', flags.layout, LAYOUT_CHOICES) } : {}),
     ...(flags.transaction !== undefined ? { transaction: choice('--transaction', flags.transaction, TRANSACTION_CHOICES) } : {}),
     ...(flags.rollback !== undefined ? { rollback: choice('--rollback', flags.rollback, ROLLBACK_CHOICES) } : {}),
-    rules: parseRuleFlags(flags.rule ?? [], ruleIds),
+    rules: await parseRuleFlags(flags.rule ?? [], ruleIds),
   });
 }
 
@@ -55,13 +57,38 @@ function parsePostgresVersion(value: string): number {
   return version;
 }
 
-function parseRuleFlags(flags: readonly string[], ruleIds: ReadonlySet<string>): Map<string, SeveritySetting> {
-  const severities = new Map<string, SeveritySetting>();
+const RULE_FLAG_USAGE = '--rule takes ID=off|warning|error, or ID=\'["error", {...options}]\' for a rule with options';
+
+/** `ID=severity`, or `ID=[severity, options]` in JSON as the config file has it. */
+async function parseRuleFlags(flags: readonly string[], ruleIds: ReadonlySet<string>): Promise<Map<string, RuleSetting>> {
+  const settings = new Map<string, RuleSetting>();
   for (const flag of flags) {
-    const match = /^([\w-]+)=(off|warning|error)$/.exec(flag.trim());
-    if (!match) throw new UsageError(`--rule takes ID=off|warning|error (got "${flag}").`);
-    if (!ruleIds.has(match[1]!)) throw new UsageError(`--rule names unknown rule "${match[1]}" (see \`pgwarden rules\`).`);
-    severities.set(match[1]!, match[2] as SeveritySetting);
+    const match = /^([\w-]+)=(off|warning|error|\[[\s\S]*\])$/.exec(flag.trim());
+    if (!match) throw new UsageError(`${RULE_FLAG_USAGE} (got "${flag}").`);
+    const id = match[1]!;
+    if (!ruleIds.has(id)) throw new UsageError(`--rule names unknown rule "${id}" (see \`pgwarden rules\`).`);
+    const value = match[2]!;
+    settings.set(id, value.startsWith('[') ? await settingWithOptions(id, value) : (value as SeveritySetting));
   }
-  return severities;
+  return settings;
+}
+
+async function settingWithOptions(id: string, json: string): Promise<RuleSetting> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new UsageError(`--rule ${id}: ${(error as Error).message}`);
+  }
+  const [severity, options, ...rest] = parsed as unknown[];
+  if (!['off', 'warning', 'error'].includes(severity as string) || rest.length) {
+    throw new UsageError(`${RULE_FLAG_USAGE} (got "${id}=${json}").`);
+  }
+  const rule = findRule(id);
+  if (options === undefined || !rule) return [severity as SeveritySetting];
+  // zod is loaded only for options given on the command line.
+  const { parseRuleOptions } = await import('../config/rule-options-schema.js');
+  const result = parseRuleOptions(rule.meta, options, `--rule ${id}`);
+  if (!result.ok) throw new UsageError(result.problems.join('\n'));
+  return [severity as SeveritySetting, result.options as RuleOptions];
 }

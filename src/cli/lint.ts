@@ -41,7 +41,7 @@ export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Pro
 async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
   const ruleIds = new Set(allRules.map((r) => r.meta.id));
   const { config, baseDir } = await loadConfig(io.cwd, flags.config ? resolve(io.cwd, flags.config) : undefined, ruleIds);
-  const settings = lintSettingsFrom(config, io.cwd, baseDir, flags, ruleIds);
+  const settings = await lintSettingsFrom(config, io.cwd, baseDir, flags, ruleIds);
   const statsPath = flags.stats !== undefined ? resolve(io.cwd, flags.stats) : config.stats !== undefined ? resolve(baseDir, config.stats) : undefined;
   if (statsPath !== undefined) settings.stats = await loadStats(statsPath);
   const maxRisk = flags.maxRisk === undefined ? undefined : parseMaxRisk(flags.maxRisk);

@@ -39,7 +39,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--rollback <mode>', `when a missing down part is reported, overriding migrations.rollback: ${ROLLBACK_CHOICES.join(', ')}`)
     .option('--max-risk <level>', 'fail when a file is riskier than low, medium or high')
     .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
-    .option('--rule <id=severity>', 'set a rule to off, warning or error (repeatable)', collect)
+    .option('--rule <id=severity>', 'set a rule to off, warning or error, or to JSON [severity, options] (repeatable)', collect)
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--color', 'force colours')
     .option('--no-color', 'disable colours')

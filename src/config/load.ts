@@ -58,7 +58,7 @@ export async function validateConfig(raw: unknown, origin: string, ruleIds?: Rea
   // zod is loaded only when there is a file to check.
   const { ConfigSchema } = await import('./schema.js');
   const parsed = ConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(formatIssues(origin, parsed.error.issues));
+  if (!parsed.success) throw new ConfigError(await formatIssues(origin, parsed.error.issues));
   if (ruleIds) {
     const unknown = unknownRules(parsed.data, ruleIds);
     if (unknown.length) throw new ConfigError(`Invalid configuration in ${origin}:\n${unknown.join('\n')}`);
@@ -79,13 +79,7 @@ function unknownRules(config: Config, ruleIds: ReadonlySet<string>): string[] {
   );
 }
 
-function formatIssues(origin: string, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => `  ${path ? `${path}.` : ''}${key}: unknown key`).join('\n');
-    }
-    return `  ${path || '(root)'}: ${issue.message}`;
-  });
-  return `Invalid configuration in ${origin}:\n${lines.join('\n')}`;
+async function formatIssues(origin: string, issues: readonly z.core.$ZodIssue[]): Promise<string> {
+  const { issueLines } = await import('./rule-options-schema.js');
+  return `Invalid configuration in ${origin}:\n${issueLines(issues).map((line) => `  ${line}`).join('\n')}`;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { allRules } from '../../rules/index.js';
 import { RISK_LEVELS } from '../analysis/risk.js';
 import { LAYOUTS } from '../migrations/types.js';
-
-const severity = z.enum(['off', 'warning', 'error']);
+import { rulesSchema } from './rule-options-schema.js';
 const duration = z.union([
   z.number().int().min(0).describe('milliseconds'),
   z.string().regex(/^\d+\s*(ms|s|min|h)?$/, 'expected a duration such as 500ms, 2s or 1min'),
@@ -44,7 +44,7 @@ const postgresVersion = z.number().int().min(10).max(18);
 const layout = z.enum(['auto', ...LAYOUTS]);
 const transaction = z.enum(['auto', 'per-file', 'implicit', 'none']);
 const rollback = z.enum(['auto', 'required', 'off']);
-const rules = z.record(z.string(), severity);
+const rules = rulesSchema(allRules).describe('rule id → off | warning | error, or [severity, options] for a rule that takes options');
 
 export const MigrationsSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { allRules } from '../../rules/index.js';
 import type { SeveritySetting } from '../analysis/finding.js';
+import type { RuleOptions } from '../analysis/rule-options.js';
 import type { LockMode } from '../analysis/locks.js';
 import type { Risk } from '../analysis/risk.js';
 import type { TransactionMode } from '../analysis/transactions.js';
@@ -43,6 +44,13 @@ export interface AnalysisRequest {
   /** Relative report paths (in messages naming a rollback file) are relative to this directory. */
   cwd: string;
   options: ResolvedSqlOptions;
+  /** Run only this rule, with these (validated) options: an ESLint rule configured with options. */
+  rule?: RuleWithOptions;
+}
+
+export interface RuleWithOptions {
+  id: string;
+  options: RuleOptions;
 }
 
 export interface StatementData {
@@ -102,11 +110,24 @@ export interface SqlFileAnalysis {
 export const EVERY_RULE: ReadonlyMap<string, SeveritySetting> = new Map(allRules.map((rule) => [rule.meta.id, 'error' as const]));
 
 /**
- * Settings with every rule on (ESLint's severities decide what is shown) and the file's report
- * path, for an analysis run on ESLint's behalf.
+ * Settings with every rule on (ESLint's severities decide what is shown), or only the one rule
+ * the request names with its options, and the file's report path, for an analysis run on
+ * ESLint's behalf.
  */
-export function requestTarget(request: AnalysisRequest): { settings: LintSettings; path: string; absolutePath: string | undefined } {
-  const settings: LintSettings = { cwd: request.cwd, ...request.options, severities: EVERY_RULE, rules: allRules };
+export function requestTarget(request: {
+  path: string;
+  cwd: string;
+  options: ResolvedSqlOptions;
+  rule?: RuleWithOptions | undefined;
+}): { settings: LintSettings; path: string; absolutePath: string | undefined } {
+  const only = request.rule;
+  const settings: LintSettings = {
+    cwd: request.cwd,
+    ...request.options,
+    severities: only ? new Map(allRules.map((rule) => [rule.meta.id, rule.meta.id === only.id ? 'error' : 'off'])) : EVERY_RULE,
+    ...(only ? { ruleOptions: new Map([[only.id, only.options]]) } : {}),
+    rules: allRules,
+  };
   const absolutePath = isAbsolute(request.path) ? request.path : undefined;
   const path = absolutePath ? displayPath(absolutePath, request.cwd) : request.path;
   return { settings, path, absolutePath };

@@ -1,6 +1,6 @@
 import { lintEmbedded } from '../embedded/lint-embedded.js';
 import type { FileReport } from '../report/schema.js';
-import { requestTarget, type ResolvedSqlOptions } from './analysis.js';
+import { requestTarget, type ResolvedSqlOptions, type RuleWithOptions } from './analysis.js';
 
 /** What the JS/TS rules need to lint one migration's embedded SQL; plain data (a worker may receive it). */
 export interface EmbeddedRequest {
@@ -10,6 +10,8 @@ export interface EmbeddedRequest {
   /** Report paths (a rollback named in a message) are relative to this directory. */
   cwd: string;
   options: ResolvedSqlOptions;
+  /** Run only this rule, with these (validated) options: an ESLint rule configured with options. */
+  rule?: RuleWithOptions;
 }
 
 /**

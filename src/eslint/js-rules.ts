@@ -1,8 +1,9 @@
 import type { LanguageOptions, RuleDefinition, RuleVisitor, TextSourceCode } from '@eslint/core';
 import { allRules } from '../../rules/index.js';
+import type { RuleOptions } from '../analysis/rule-options.js';
 import { unreadableFileReport } from '../report/build.js';
 import type { FileReport } from '../report/schema.js';
-import type { SqlLanguageOptions } from './analysis.js';
+import type { RuleWithOptions, SqlLanguageOptions } from './analysis.js';
 import { resolveSqlLanguageOptions, validateSqlLanguageOptions } from './options.js';
 import { findingRule, type FindingRuleContext, type FindingRuleDefinition, type FindingSource, type LocatedFinding } from './rules.js';
 import { PARSE_ERROR_RULE } from './sql-rules.js';
@@ -39,8 +40,11 @@ interface EmbeddedFindings {
   parseErrors: EmbeddedParseError[];
 }
 
-/** One analysis per file per lint run: ESLint creates a SourceCode object for each file it lints (and each --fix pass). */
-const cache = new WeakMap<object, EmbeddedFindings>();
+/**
+ * One analysis per file per lint run (ESLint creates a SourceCode object for each file it lints,
+ * and each --fix pass), plus one per rule that an ESLint config gives options.
+ */
+const cache = new WeakMap<object, Map<string, EmbeddedFindings>>();
 
 function analysisOptions(settings: Readonly<Record<string, unknown>>): SqlLanguageOptions {
   const value = settings[JS_SETTINGS_KEY];
@@ -92,21 +96,33 @@ function collect(reports: readonly FileReport[], key: string): EmbeddedFindings 
 
 type AnyContext = Pick<FindingRuleContext<JsCode>, 'sourceCode' | 'filename' | 'cwd' | 'settings'>;
 
-/** The file's findings, analysed on the first call for this SourceCode. */
-export function embeddedFindings(context: AnyContext): EmbeddedFindings {
+/**
+ * The file's findings, analysed on the first call for this SourceCode; with `rule`, the findings
+ * of that one rule run with the options an ESLint config gives it.
+ */
+export function embeddedFindings(context: AnyContext, rule?: RuleWithOptions): EmbeddedFindings {
   const options = resolveSqlLanguageOptions(analysisOptions(context.settings));
   const key = JSON.stringify([context.filename, context.cwd, options]);
-  const cached = cache.get(context.sourceCode);
+  let analyses = cache.get(context.sourceCode);
+  if (!analyses) cache.set(context.sourceCode, (analyses = new Map()));
+  const cacheKey = rule ? JSON.stringify([rule.id, rule.options]) : '';
+  const cached = analyses.get(cacheKey);
   if (cached?.key === key) return cached;
   let reports: FileReport[];
   try {
-    reports = lintEmbeddedSync({ text: context.sourceCode.text, path: context.filename, cwd: context.cwd, options });
+    reports = lintEmbeddedSync({
+      text: context.sourceCode.text,
+      path: context.filename,
+      cwd: context.cwd,
+      options,
+      ...(rule ? { rule } : {}),
+    });
   } catch (error) {
     // As `pgwarden lint` reports a file whose analysis throws: a parse error, not a crash of ESLint.
     reports = [unreadableFileReport(context.filename, `pgwarden could not analyse this file: ${(error as Error).message}`)];
   }
   const found = collect(reports, key);
-  cache.set(context.sourceCode, found);
+  analyses.set(cacheKey, found);
   return found;
 }
 
@@ -114,7 +130,8 @@ export function embeddedFindings(context: AnyContext): EmbeddedFindings {
 export const embeddedFindingSource: FindingSource<JsCode> = {
   languages: [JS_LANGUAGE],
   rootNodeType: 'Program',
-  findings: (context, ruleId) => embeddedFindings(context).byRule.get(ruleId) ?? [],
+  findings: (context, ruleId, options?: RuleOptions) =>
+    embeddedFindings(context, options ? { id: ruleId, options } : undefined).byRule.get(ruleId) ?? [],
 };
 
 export type JsParseErrorRuleDefinition = RuleDefinition<{

@@ -1,6 +1,6 @@
 import type { File, Language, LanguageContext, NotOkParseResult, OkParseResult } from '@eslint/core';
 import { SourceFile } from '../sql/source.js';
-import { DEFAULT_SQL_OPTIONS, type SqlFileAnalysis, type SqlLanguageOptions } from './analysis.js';
+import { DEFAULT_SQL_OPTIONS, type AnalysisRequest, type SqlFileAnalysis, type SqlLanguageOptions } from './analysis.js';
 import { buildAst, commentNodes, isStatementNode, visitorKeysOf, type MigrationNode, type SqlNode } from './ast.js';
 import { resolveSqlLanguageOptions, validateSqlLanguageOptions } from './options.js';
 import { SqlSourceCode } from './source-code.js';
@@ -17,6 +17,7 @@ export type SqlLanguageTypes = {
 interface Parsed {
   analysis: SqlFileAnalysis;
   source: SourceFile;
+  request: AnalysisRequest;
 }
 
 const parsedByRoot = new WeakMap<MigrationNode, Parsed>();
@@ -49,14 +50,15 @@ export class SqlLanguage implements Language<SqlLanguageTypes> {
 
   parse(file: File, context: LanguageContext<SqlLanguageOptions>): OkParseResult<MigrationNode> | NotOkParseResult {
     const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
+    const request: AnalysisRequest = {
+      text,
+      path: file.path,
+      cwd: process.cwd(),
+      options: resolveSqlLanguageOptions(context.languageOptions),
+    };
     let analysis: SqlFileAnalysis;
     try {
-      analysis = analyseSync({
-        text,
-        path: file.path,
-        cwd: process.cwd(),
-        options: resolveSqlLanguageOptions(context.languageOptions),
-      });
+      analysis = analyseSync(request);
     } catch (error) {
       return {
         ok: false,
@@ -65,7 +67,7 @@ export class SqlLanguage implements Language<SqlLanguageTypes> {
     }
     const source = new SourceFile(file.path, text);
     const ast = buildAst(text, analysis, (index) => source.positionAt(index));
-    parsedByRoot.set(ast, { analysis, source });
+    parsedByRoot.set(ast, { analysis, source, request });
     return { ok: true, ast };
   }
 
@@ -79,6 +81,7 @@ export class SqlLanguage implements Language<SqlLanguageTypes> {
       comments: commentNodes(parsed.analysis.comments, (index) => parsed.source.positionAt(index)),
       visitorKeys: visitorKeysOf(input.ast),
       analysis: parsed.analysis,
+      request: parsed.request,
     });
   }
 }

@@ -11,6 +11,8 @@ import type {
 } from '@eslint/core';
 import type { Risk } from '../analysis/risk.js';
 import type { RuleMeta, RuleTag } from '../analysis/rule.js';
+import type { RuleOptions } from '../analysis/rule-options.js';
+import { optionsJsonSchema, parseRuleOptions } from '../config/rule-options-schema.js';
 import { TOOL_VERSION } from '../version.js';
 import { editFlags, type FindingEdits, type TextEdit } from './edits.js';
 
@@ -39,7 +41,7 @@ export interface LocatedFinding extends FindingEdits {
 export type FindingRuleContext<Code extends SourceCode = SourceCode> = RuleContext<{
   LangOptions: LanguageOptions;
   Code: Code;
-  RuleOptions: [];
+  RuleOptions: unknown[];
   Node: unknown;
   MessageIds: FindingMessageId;
 }>;
@@ -53,7 +55,7 @@ export interface FindingRuleDocs {
 export type FindingRuleDefinition<Code extends SourceCode = SourceCode> = RuleDefinition<{
   LangOptions: LanguageOptions;
   Code: Code;
-  RuleOptions: [];
+  RuleOptions: unknown[];
   Visitor: RuleVisitor;
   Node: unknown;
   MessageIds: FindingMessageId;
@@ -65,8 +67,11 @@ export interface FindingSource<Code extends SourceCode = SourceCode> {
   languages: readonly string[];
   /** The type of the tree's root node: the rules report when ESLint enters it. */
   rootNodeType: string;
-  /** The findings of the pgwarden rule `ruleId` (no plugin prefix) in the file `context` lints. */
-  findings(context: FindingRuleContext<Code>, ruleId: string): readonly LocatedFinding[];
+  /**
+   * The findings of the pgwarden rule `ruleId` (no plugin prefix) in the file `context` lints;
+   * with `options` (validated), those the rule finds when it runs with them.
+   */
+  findings(context: FindingRuleContext<Code>, ruleId: string, options?: RuleOptions): readonly LocatedFinding[];
 }
 
 const MESSAGES: Record<FindingMessageId, string> = {
@@ -101,8 +106,18 @@ export function reportFinding<Code extends SourceCode>(context: FindingRuleConte
   });
 }
 
+/** The options an ESLint config gives the rule (`['error', {...}]`), checked against its schema; undefined when none. */
+function configuredOptions(meta: RuleMeta, context: { options: readonly unknown[]; id: string }): RuleOptions | undefined {
+  const raw = context.options[0];
+  if (raw === undefined || !meta.options) return undefined;
+  const result = parseRuleOptions(meta, raw);
+  if (!result.ok) throw new TypeError(`${context.id}: invalid options: ${result.problems.join('; ')}`);
+  return result.options;
+}
+
 /** The ESLint rule for one pgwarden rule. */
 export function findingRule<Code extends SourceCode>(meta: RuleMeta, source: FindingSource<Code>): FindingRuleDefinition<Code> {
+  const options = optionsJsonSchema(meta, 'draft-4');
   return {
     meta: {
       type: 'problem',
@@ -114,14 +129,15 @@ export function findingRule<Code extends SourceCode>(meta: RuleMeta, source: Fin
         tags: meta.tags,
       },
       messages: MESSAGES,
-      schema: [],
+      schema: options ? [options] : [],
       languages: [...source.languages],
       ...editFlags(meta),
     },
     create(context) {
+      const options = configuredOptions(meta, context);
       return {
         [source.rootNodeType]() {
-          for (const finding of source.findings(context, meta.id)) reportFinding(context, finding);
+          for (const finding of source.findings(context, meta.id, options)) reportFinding(context, finding);
         },
       };
     },

@@ -1,7 +1,9 @@
 import type { FileProblem, TraversalStep } from '@eslint/core';
 import { TextSourceCodeBase, VisitNodeStep, type Directive } from '@eslint/plugin-kit';
-import type { FindingData, ParseErrorData, SqlFileAnalysis, SqlLanguageOptions } from './analysis.js';
+import type { RuleOptions } from '../analysis/rule-options.js';
+import type { AnalysisRequest, FindingData, ParseErrorData, SqlFileAnalysis, SqlLanguageOptions } from './analysis.js';
 import { isCommentNode, type CommentNode, type MigrationNode, type SqlNode, type SqlSyntaxElement, type StatementNode } from './ast.js';
+import { analyseSync } from './sync-analysis.js';
 import { disableDirectives, inlineConfigs, isInlineConfigComment, type InlineConfig } from './directives.js';
 
 /** Line breaks as pgwarden (and ESLint for JavaScript) count them. */
@@ -13,6 +15,8 @@ export interface SqlSourceCodeInit {
   comments: CommentNode[];
   visitorKeys: Record<string, string[]>;
   analysis: SqlFileAnalysis;
+  /** The request `analysis` answered; needed to run a rule again with the options an ESLint config gives it. */
+  request?: AnalysisRequest;
 }
 
 /**
@@ -33,6 +37,8 @@ export class SqlSourceCode extends TextSourceCodeBase<{
   readonly analysis: SqlFileAnalysis;
   readonly #parents = new WeakMap<SqlNode, SqlNode>();
   readonly #findings = new Map<string, FindingData[]>();
+  readonly #withOptions = new Map<string, readonly FindingData[]>();
+  readonly #request: AnalysisRequest | undefined;
   #steps: VisitNodeStep[] | undefined;
   #inlineConfigNodes: CommentNode[] | undefined;
 
@@ -42,6 +48,7 @@ export class SqlSourceCode extends TextSourceCodeBase<{
     this.comments = init.comments;
     this.visitorKeys = init.visitorKeys;
     this.analysis = init.analysis;
+    this.#request = init.request;
     const link = (node: SqlNode) => {
       for (const child of node.body as readonly StatementNode[]) {
         this.#parents.set(child, node);
@@ -56,9 +63,21 @@ export class SqlSourceCode extends TextSourceCodeBase<{
     }
   }
 
-  /** The findings of one pgwarden rule (its id without the `pgwarden/` prefix). */
-  findingsOf(ruleId: string): readonly FindingData[] {
-    return this.#findings.get(ruleId) ?? [];
+  /**
+   * The findings of one pgwarden rule (its id without the `pgwarden/` prefix). With options
+   * (validated), the rule runs again on the file with them: the language's analysis ran every
+   * rule with its defaults, before ESLint's rule options were known.
+   */
+  findingsOf(ruleId: string, options?: RuleOptions): readonly FindingData[] {
+    if (!options) return this.#findings.get(ruleId) ?? [];
+    const key = JSON.stringify([ruleId, options]);
+    let found = this.#withOptions.get(key);
+    if (!found) {
+      if (!this.#request) throw new Error(`pgwarden/${ruleId}: options need the analysis request the source code was made from.`);
+      found = analyseSync({ ...this.#request, rule: { id: ruleId, options } }).findings.filter((f) => f.ruleId === ruleId);
+      this.#withOptions.set(key, found);
+    }
+    return found;
   }
 
   get parseErrors(): readonly ParseErrorData[] {

@@ -22,7 +22,7 @@ export function locatedFinding(finding: FindingData): LocatedFinding {
 export const sqlFindingSource: FindingSource<SqlSourceCode> = {
   languages: [SQL_LANGUAGE],
   rootNodeType: 'Migration',
-  findings: (context, ruleId) => context.sourceCode.findingsOf(ruleId).map(locatedFinding),
+  findings: (context, ruleId, options) => context.sourceCode.findingsOf(ruleId, options).map(locatedFinding),
 };
 
 export type ParseErrorRuleDefinition = RuleDefinition<{

@@ -1,5 +1,6 @@
 import { defaultSeverity, type Rule } from '../analysis/rule.js';
 import { describeLockEffect } from '../analysis/locks.js';
+import { optionsJsonSchema } from '../config/rule-options-schema.js';
 
 /** A rule's documentation page in Markdown, from its metadata alone. */
 export function rulePage(rule: Rule): string {
@@ -38,6 +39,7 @@ export function rulePage(rule: Rule): string {
     '```',
     '',
     ...(meta.versionNotes ? ['## Version notes', '', meta.versionNotes, ''] : []),
+    ...optionsSection(rule),
     ...(meta.fix ? ['## Automatic fix: `pgwarden lint --fix`', '', meta.fix, ''] : []),
     '## Suppressing it',
     '',
@@ -68,4 +70,47 @@ export function rulesIndexPage(rules: readonly Rule[]): string {
     ...rows,
     '',
   ].join('\n');
+}
+
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  default?: unknown;
+  description?: string;
+}
+
+/** The options table: each option's type, default and description, from the rule's options schema. */
+function optionsSection(rule: Rule): string[] {
+  const schema = optionsJsonSchema(rule.meta) as JsonSchema | undefined;
+  if (!schema?.properties) return [];
+  const entries = Object.entries(schema.properties);
+  const [firstKey, first] = entries[0]!;
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return [
+    '## Options',
+    '',
+    'Give them after the severity; each option left out keeps its default:',
+    '',
+    '```json',
+    `{ "rules": { "${rule.meta.id}": ["warning", { "${firstKey}": ${JSON.stringify(first.default)} }] } }`,
+    '```',
+    '',
+    '| option | type | default | description |',
+    '|---|---|---|---|',
+    ...entries.map(
+      ([key, option]) =>
+        `| \`${key}\` | ${cell(typeName(option))} | \`${cell(JSON.stringify(option.default))}\` | ${cell(option.description ?? '')} |`,
+    ),
+    '',
+  ];
+}
+
+function typeName(schema: JsonSchema): string {
+  if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
+  if (schema.anyOf) return schema.anyOf.map(typeName).join(' | ');
+  if (schema.type === 'array' && schema.items) return `array of ${typeName(schema.items)}`;
+  return schema.type ?? 'any';
 }

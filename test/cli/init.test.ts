@@ -99,7 +99,10 @@ describe('pgwarden init', () => {
       { files: ['db/legacy/**/*.sql'], rules: { 'no-drop-table': 'off' }, postgresVersion: 12, migrations: { transaction: 'none' } },
     ]);
     const rules = await validateConfig(parseYaml(uncomment(text, '  rules').replace(/^ {2}/gm, '')), 'rules', RULE_IDS);
-    expect(rules.rules).toEqual({ 'require-lock-timeout': 'warning' });
+    expect(rules.rules).toEqual({
+      'require-lock-timeout': 'warning',
+      'naming-convention': ['warning', expect.objectContaining({ indexes: '^[a-z_][a-z0-9_]*_idx$', tables: '^[a-z_][a-z0-9_]*$' })],
+    });
   });
 
   it('refuses to overwrite pgwarden.config.yaml without --force', async () => {

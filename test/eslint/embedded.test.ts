@@ -135,6 +135,7 @@ describe('ESLint on TS/JS migrations reports exactly what pgwarden lint reports'
       'no-drop-table 2:40-2:52',
       'no-truncate 2:65-2:85',
       'require-lock-timeout 2:40-2:52',
+      'require-metadata 2:22-2:30',
       'unanalyzable-statement 2:74-2:85',
     ]);
     expect(expected.get('extra/migrations/0002_crlf.ts')).toEqual(
@@ -190,8 +191,11 @@ describe('the rules in an ESLint config', () => {
     lines.splice(7, 0, '    // eslint-disable-next-line pgwarden/js/require-concurrent-index -- built before the table is used');
     const [result] = await eslint.lintText(lines.join('\n'), { filePath: join(dir, typeorm) });
     expect(result!.messages.map((m) => `${m.ruleId} ${m.line}:${m.column} ${m.severity}`)).toEqual([
+      // Opt-in rules are on in this config: the migration states no header, and TypeORM's index name is not snake_case.
+      'pgwarden/js/require-metadata 7:30 2',
       'pgwarden/js/no-slow-statement-after-access-exclusive 9:30 2',
       'pgwarden/js/require-statement-timeout 9:30 2',
+      'pgwarden/js/naming-convention 9:50 2',
       'pgwarden/js/require-concurrent-index-drop 14:30 2',
       'pgwarden/js/no-drop-column 15:30 1',
       'pgwarden/js/require-where-clause 19:30 2',

@@ -12,24 +12,28 @@ import { eslintCli, eslintFor, project, removeProjects, ROOT, type ConfigKind } 
  * The plugin is pgwarden's analysis behind ESLint's door, so over every fixture ESLint must report
  * exactly what `pgwarden lint` reports, with every rule on (opt-in ones too) and the same
  * options: `-- fixture: postgres=N transaction=MODE` headers become `languageOptions` for that
- * file on the ESLint side and settings on pgwarden's. (`rollback=` and `direction=` are
- * harness-only options of test/rules/fixtures.test.ts that stand for sibling files; both tools
- * here see the real file and its real layout.)
+ * file on the ESLint side and settings on pgwarden's, and `options={…}` the options of the
+ * fixture's rule (`['error', {…}]` in the ESLint config, `ruleOptions` for pgwarden). (`rollback=`
+ * and `direction=` are harness-only options of test/rules/fixtures.test.ts that stand for sibling
+ * files; both tools here see the real file and its real layout.)
  */
 const FIXTURES = ['fixtures/rules/**/*.sql', 'fixtures/layouts/**/*.sql'];
 
 interface FixtureOptions {
   postgresVersion: number;
   transaction: TransactionMode;
+  /** The options of the fixture's rule, as its `options={…}` header gives them. */
+  ruleOptions?: Record<string, unknown>;
 }
 
 function fixtureOptions(text: string): FixtureOptions {
   const options: FixtureOptions = { postgresVersion: 16, transaction: 'auto' };
-  const header = /^--\s*fixture:(.*)$/m.exec(text)?.[1] ?? '';
-  for (const [key, value] of header.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
+  const [header, ruleOptions] = (/^--\s*fixture:(.*)$/m.exec(text)?.[1] ?? '').split(/\boptions=/);
+  for (const [key, value] of header!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
     if (key === 'postgres') options.postgresVersion = Number(value);
     else if (key === 'transaction') options.transaction = value as TransactionMode;
   }
+  if (ruleOptions !== undefined) options.ruleOptions = JSON.parse(ruleOptions) as Record<string, unknown>;
   return options;
 }
 
@@ -37,13 +41,24 @@ const files = globSync(FIXTURES, { cwd: ROOT }).sort();
 const options = new Map(files.map((file) => [file, fixtureOptions(readFileSync(join(ROOT, file), 'utf8'))]));
 const special = files.filter((file) => {
   const o = options.get(file)!;
-  return o.postgresVersion !== 16 || o.transaction !== 'auto';
+  return o.postgresVersion !== 16 || o.transaction !== 'auto' || o.ruleOptions !== undefined;
 });
+
+/** The rule a fixture under fixtures/rules/<rule-id>/ is for. */
+function fixtureRule(file: string): string {
+  return file.split('/')[2]!;
+}
+
+function specialConfig(file: string): string {
+  const { ruleOptions, ...languageOptions } = options.get(file)!;
+  const rules = ruleOptions ? `, rules: { ${JSON.stringify(`pgwarden/${fixtureRule(file)}`)}: ['error', ${JSON.stringify(ruleOptions)}] }` : '';
+  return `  { files: [${JSON.stringify(file)}], languageOptions: ${JSON.stringify(languageOptions)}${rules} },`;
+}
 
 /** Every rule on, and each fixture's options for its own file. */
 const extraConfig = [
   `  { files: ['**/*.sql'], rules: Object.fromEntries(Object.keys(pgwarden.rules).filter((id) => !id.startsWith('js/')).map((id) => ['pgwarden/' + id, 'error'])) },`,
-  ...special.map((file) => `  { files: [${JSON.stringify(file)}], languageOptions: ${JSON.stringify(options.get(file))} },`),
+  ...special.map(specialConfig),
 ].join('\n');
 
 type Key = string;
@@ -72,11 +87,14 @@ async function pgwardenKeys(cwd: string): Promise<Map<string, Key[]>> {
   const byFile = new Map<string, Key[]>();
   const groups = new Map<string, string[]>();
   for (const file of files) {
-    const key = JSON.stringify(options.get(file));
+    const { ruleOptions, ...rest } = options.get(file)!;
+    const key = JSON.stringify({ ...rest, ...(ruleOptions ? { ruleOptions: [fixtureRule(file), ruleOptions] } : {}) });
     groups.set(key, [...(groups.get(key) ?? []), file]);
   }
   for (const [key, group] of groups) {
-    const { postgresVersion, transaction } = JSON.parse(key) as FixtureOptions;
+    const { postgresVersion, transaction, ruleOptions } = JSON.parse(key) as Omit<FixtureOptions, 'ruleOptions'> & {
+      ruleOptions?: [string, Record<string, unknown>];
+    };
     const settings: LintSettings = {
       cwd,
       postgresVersion,
@@ -84,6 +102,7 @@ async function pgwardenKeys(cwd: string): Promise<Map<string, Key[]>> {
       layout: 'auto',
       rollback: 'auto',
       severities: new Map(allRules.map((rule) => [rule.meta.id, 'error'])),
+      ...(ruleOptions ? { ruleOptions: new Map([ruleOptions]) } : {}),
       rules: allRules,
     };
     const run = await lintPaths(group, settings);
@@ -124,7 +143,7 @@ describe('ESLint reports exactly what pgwarden lint reports', () => {
     const checked = bad.filter((f) => !/^--\s*fixture:.*\b(rollback|direction)=/m.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(checked.length).toBeGreaterThan(40);
     for (const file of checked) {
-      const ruleId = file.split('/')[2]!;
+      const ruleId = fixtureRule(file);
       expect({ file, fires: (expected.get(file) ?? []).some((key) => key.startsWith(`${ruleId} `)) }).toEqual({ file, fires: true });
     }
   });

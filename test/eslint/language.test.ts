@@ -236,7 +236,8 @@ describe('generated rules', () => {
       expect(rule.meta).toMatchObject({
         type: 'problem',
         docs: { description: meta.summary, risk: meta.risk },
-        schema: [],
+        // A rule with options takes one options object, described by the JSON Schema of its zod schema.
+        schema: meta.options ? [{ type: 'object', properties: expect.any(Object), additionalProperties: false }] : [],
         languages: ['pgwarden/sql'],
       });
       expect(rule.meta?.docs?.url).toMatch(new RegExp(`/docs/rules/${meta.id}\\.md$`));

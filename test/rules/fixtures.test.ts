@@ -8,21 +8,32 @@ import type { MigrationInfo } from '../../src/migrations/types.js';
 import { SchemaModel } from '../../src/analysis/schema.js';
 import { parseSql } from '../../src/sql/parser.js';
 import { SourceFile } from '../../src/sql/source.js';
+import type { Rule } from '../../src/analysis/rule.js';
+import { parseRuleOptions } from '../../src/config/rule-options-schema.js';
 
 /**
  * Runs every fixture under fixtures/rules/<rule-id>/. A bad-*.sql file lists where the rule must
  * fire with `-- expect: LINE:COLUMN` comments (one or more, comma separated); the rule's findings
  * must be exactly those positions. An ok-*.sql file must give no finding of the rule.
- * `-- fixture: postgres=11 transaction=none rollback=missing` sets the analysis options. The
- * statements above a line `-- fixture: migration under test` are an earlier migration: replayed
- * into the schema model, not analysed.
+ * `-- fixture: postgres=11 transaction=none rollback=missing` sets the analysis options, and
+ * `options={…}` (JSON, last on the line) the rule's options, checked as a config's would be.
+ * The rule under test is on at `error`, opt-in or not. The statements above a line
+ * `-- fixture: migration under test` are an earlier migration: replayed into the schema model,
+ * not analysed.
  */
 const root = join(import.meta.dirname, '../../fixtures/rules');
 
-function fixtureOptions(text: string, ruleId: string): TestOptions {
+function fixtureOptions(text: string, rule: Rule): TestOptions {
+  const ruleId = rule.meta.id;
   const options: TestOptions = { severities: new Map([[ruleId, 'error']]) };
-  const line = /^--\s*fixture:(?!\s*migration under test)(.*)$/m.exec(text)?.[1] ?? '';
-  for (const [key, value] of line.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
+  const header = /^--\s*fixture:(?!\s*migration under test)(.*)$/m.exec(text)?.[1] ?? '';
+  const [line, ruleOptions] = header.split(/\boptions=/);
+  if (ruleOptions !== undefined) {
+    const parsed = parseRuleOptions(rule.meta, JSON.parse(ruleOptions));
+    if (!parsed.ok) throw new Error(`invalid fixture options: ${parsed.problems.join('; ')}`);
+    options.ruleOptions = new Map([[ruleId, parsed.options]]);
+  }
+  for (const [key, value] of line!.trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('='))) {
     if (key === 'postgres') options.postgresVersion = Number(value);
     else if (key === 'transaction') options.transaction = value as TransactionMode;
     else if (key === 'rollback' || key === 'direction') {
@@ -81,7 +92,7 @@ describe('rule fixtures', () => {
       for (const file of files) {
         it(file, () => {
           const text = readFileSync(join(dir, file), 'utf8');
-          const options = { ...fixtureOptions(text, id), ...earlierMigration(text), path: file };
+          const options = { ...fixtureOptions(text, rule), ...earlierMigration(text), path: file };
           const findings = findingsOf(text, options).filter((f) => f.ruleId === id);
           const actual = findings.map((f) => `${f.line}:${f.column}`).sort();
           if (file.startsWith('bad-')) {
