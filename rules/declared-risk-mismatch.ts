@@ -25,6 +25,7 @@ export default defineRule({
     safeRewrite: [
       '-- Risk Level: HIGH',
       '-- Drops legacy_orders (unused since release 41; backup taken in the deploy script).',
+      "SET lock_timeout = '2s';",
       'DROP TABLE legacy_orders;',
     ].join('\n'),
   },

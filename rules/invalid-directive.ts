@@ -17,7 +17,11 @@ export default defineRule({
     ].join('\n'),
     help: 'Use an id from `pgwarden explain` (the rule ids listed in the docs), or remove the directive.',
     badExample: ['-- pgwarden-disable-next-statement no-drop-tables -- archived in ticket OPS-12', 'DROP TABLE legacy_orders;'].join('\n'),
-    safeRewrite: ['-- pgwarden-disable-next-statement no-drop-table -- archived in ticket OPS-12', 'DROP TABLE legacy_orders;'].join('\n'),
+    safeRewrite: [
+      "SET lock_timeout = '2s';",
+      '-- pgwarden-disable-next-statement no-drop-table -- archived in ticket OPS-12',
+      'DROP TABLE legacy_orders;',
+    ].join('\n'),
   },
   create() {
     return {};

@@ -18,14 +18,21 @@ export default defineRule({
     help: 'Drop databases by hand as an operations task, after a backup; keep it out of migrations.',
     badExample: 'DROP DATABASE analytics_staging;',
     safeRewrite: [
-      '-- Not in a migration. By hand, connected to another database (e.g. postgres), after a backup:',
-      '--   pg_dump --format=custom --dbname=analytics_staging > analytics_staging.dump',
-      '-- Stop new connections and check who is still connected:',
+      '-- Not in a migration (DROP DATABASE cannot run in a transaction, so nothing could roll it back).',
+      '-- By hand, connected to another database (e.g. postgres), after a backup:',
+      '--   pg_dump --format=custom --dbname=analytics_staging --file=analytics_staging.dump',
+      '-- Refuse new connections, then check who is still connected:',
       'ALTER DATABASE analytics_staging WITH ALLOW_CONNECTIONS false;',
       "SELECT pid, usename, application_name FROM pg_stat_activity WHERE datname = 'analytics_staging';",
-      '-- Once nothing should be using it:',
+      '-- Once nothing should be using it (it fails while a session is connected):',
       'DROP DATABASE analytics_staging;',
     ].join('\n'),
+    versionNotes: [
+      '- **PostgreSQL 13+** accepts `DROP DATABASE … WITH (FORCE)`, which terminates the sessions connected to the ',
+      'database before dropping it; before 13 the drop fails while anyone is connected.\n',
+      '- **Every version**: `DROP DATABASE` cannot run inside a transaction block, and cannot drop the database the ',
+      'session is connected to.',
+    ].join(''),
   },
   create(context) {
     const createdHere = new Set<string>();

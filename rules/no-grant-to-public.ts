@@ -52,6 +52,16 @@ export default defineRule({
       '-- The migration grants to that role only.',
       'GRANT SELECT ON customers TO app_readonly;',
     ].join('\n'),
+    versionNotes: [
+      '- **PostgreSQL 15+** no longer gives PUBLIC the `CREATE` privilege on the `public` schema of a new database ',
+      '(only `USAGE`). A database upgraded from an older version keeps the old grant until ',
+      '`REVOKE CREATE ON SCHEMA public FROM PUBLIC`; a migration that grants it back lets every role create objects ',
+      'that others may pick up through their `search_path`.\n',
+      '- **Every version** grants `EXECUTE` on new functions and procedures, and `USAGE` on new types and domains, to ',
+      'PUBLIC by default. Revoke it from a `SECURITY DEFINER` function in the transaction that creates it ',
+      '(`REVOKE EXECUTE ON FUNCTION … FROM PUBLIC`), or for every future function at once with ',
+      '`ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`.',
+    ].join(''),
   },
   create(context) {
     return {

@@ -34,6 +34,13 @@ export default defineRule({
       '--   psql "$DATABASE_URL" -c "\\password app_user"',
       "--   or: ALTER ROLE app_user PASSWORD '<from the secret store>' sent by the provisioning tool",
     ].join('\n'),
+    versionNotes: [
+      '- **PostgreSQL 10+** always stores passwords hashed (`UNENCRYPTED PASSWORD` is gone), but the hash is computed ',
+      'by the server: the statement text, and so the migration file and the server log, still carry the plain password.\n',
+      '- **PostgreSQL 14+** hashes with SCRAM-SHA-256 by default (`password_encryption`); before 14 the default was ',
+      'md5, whose hash is enough to log in with md5 authentication.\n',
+      '- **PostgreSQL 18** deprecates md5 passwords: `CREATE ROLE` and `ALTER ROLE` warn when they store one.',
+    ].join(''),
   },
   create(context) {
     // Never echo the literal: the message names the role only.

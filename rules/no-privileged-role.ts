@@ -53,6 +53,14 @@ export default defineRule({
       '-- Logins and their passwords are provisioned outside migrations (infrastructure code, a secret store):',
       '--   CREATE ROLE reporting_login LOGIN IN ROLE reporting;',
     ].join('\n'),
+    versionNotes: [
+      '- **Before PostgreSQL 16** a `CREATEROLE` role can alter, drop and grant membership in any role that is not a ',
+      'superuser, including predefined roles such as `pg_execute_server_program` and `pg_read_server_files`, which ',
+      'makes it nearly a superuser.\n',
+      '- **PostgreSQL 16+** limits `CREATEROLE` to roles it holds `ADMIN OPTION` on (which it gets for the roles it ',
+      'creates), and it can hand out `CREATEDB`, `REPLICATION` and `BYPASSRLS` only if it has them itself. It is ',
+      'still a privilege to create and manage logins, which belongs to provisioning rather than to a migration.',
+    ].join(''),
   },
   create(context) {
     const report = (statement: Statement, verb: string, role: string, attributes: string[]) => {

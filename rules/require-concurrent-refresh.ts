@@ -21,11 +21,21 @@ export default defineRule({
     help: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY; it needs a unique index on the view (CREATE UNIQUE INDEX CONCURRENTLY … ON the view first).',
     badExample: 'REFRESH MATERIALIZED VIEW daily_sales;',
     safeRewrite: [
-      '-- Migration 1 (pgwarden:no-transaction), once: the unique index CONCURRENTLY requires.',
+      '-- Migration 1, once, a migration of its own run outside a transaction: the unique index',
+      '-- CONCURRENTLY requires (plain column names, no WHERE), built without blocking reads.',
+      '-- pgwarden:no-transaction',
       'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS daily_sales_day_key ON daily_sales (day);',
-      '-- Migration 2 (or the scheduled job): readers keep reading the old rows while it runs.',
+      '',
+      '-- Migration 2 (or the scheduled job; it may run inside a transaction): readers keep reading the',
+      '-- old rows while the new result is computed; other refreshes and DDL on the view wait.',
       'REFRESH MATERIALIZED VIEW CONCURRENTLY daily_sales;',
     ].join('\n'),
+    versionNotes: [
+      '- **PostgreSQL 9.4+** has `REFRESH MATERIALIZED VIEW CONCURRENTLY` (every supported version). Unlike ',
+      '`CREATE INDEX CONCURRENTLY`, it may run inside a transaction block.\n',
+      '- **Every version**: `CONCURRENTLY` refuses a view that was never populated (created `WITH NO DATA`); the first ',
+      'refresh has to be a plain one, ideally before anything reads the view.',
+    ].join(''),
   },
   create(context) {
     return {

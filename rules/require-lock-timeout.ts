@@ -25,7 +25,8 @@ export default defineRule({
     help: "Start the migration with SET lock_timeout = '2s' (or SET LOCAL inside the transaction) and retry it if it times out.",
     badExample: 'ALTER TABLE orders ADD COLUMN note text;',
     safeRewrite: [
-      '-- First statement of the migration, inside its transaction:',
+      '-- First statement of the migration, inside its transaction (SET LOCAL ends with the transaction;',
+      '-- in a file that runs outside one, -- pgwarden:no-transaction, use plain SET):',
       "SET LOCAL lock_timeout = '2s';",
       '-- Fails after 2 s of waiting instead of queueing every query on orders behind it;',
       '-- on failure, run the migration again (ideally with a retry loop in the deploy script).',

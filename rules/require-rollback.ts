@@ -20,9 +20,11 @@ export default defineRule({
     badExample: ['-- 0042_add_order_note.up.sql, with no 0042_add_order_note.down.sql', 'ALTER TABLE orders ADD COLUMN note text;'].join('\n'),
     safeRewrite: [
       '-- 0042_add_order_note.up.sql',
+      "SET lock_timeout = '2s';",
       'ALTER TABLE orders ADD COLUMN note text;',
       '',
       '-- 0042_add_order_note.down.sql',
+      "SET lock_timeout = '2s';",
       'ALTER TABLE orders DROP COLUMN IF EXISTS note;',
       '',
       '-- For an irreversible change, a down part that refuses to run:',

@@ -29,8 +29,10 @@ export default defineRule({
     safeRewrite: [
       '-- Say which rows the change is for:',
       "UPDATE accounts SET plan = 'free' WHERE plan IS NULL;",
-      '-- For a whole-table backfill, run batches outside the migration transaction (a script or job),',
-      '-- each batch its own short transaction, repeating until it updates 0 rows:',
+      '',
+      '-- For a whole-table backfill, run batches outside migrations (a script or job): 5,000 rows per',
+      '-- transaction, sleeping ~100 ms between batches so replicas and VACUUM keep up, repeating until',
+      '-- an UPDATE touches no row. Each batch locks only its own rows, for milliseconds.',
       "UPDATE accounts SET plan = 'free'",
       '  WHERE id IN (SELECT id FROM accounts WHERE plan IS NULL ORDER BY id LIMIT 5000);',
     ].join('\n'),

@@ -26,6 +26,7 @@ export default defineRule({
     badExample: ['BEGIN;', 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);', 'COMMIT;'].join('\n'),
     safeRewrite: [
       '-- Migration 1 (transactional as usual): the schema changes that belong together.',
+      "SET lock_timeout = '2s';",
       'ALTER TABLE orders ADD COLUMN customer_id bigint;',
       '',
       '-- Migration 2, a file of its own:',
@@ -34,6 +35,17 @@ export default defineRule({
       '-- INVALID index: drop it and run the migration again.',
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_id);',
     ].join('\n'),
+    versionNotes: [
+      '- **Before PostgreSQL 12** `ALTER TYPE … ADD VALUE` cannot run inside a transaction block. From 12 it can, ',
+      'but the new value cannot be used until that transaction commits: a later statement of the same migration ',
+      'that inserts or compares it fails with `unsafe use of new value`. Add the value in one migration and use it in ',
+      'the next.\n',
+      '- **PostgreSQL 12+** has `REINDEX … CONCURRENTLY`, and **14+** `ALTER TABLE … DETACH PARTITION … CONCURRENTLY` ',
+      '(with `FINALIZE` to complete a detach that was interrupted); neither runs in a transaction block.\n',
+      '- **PostgreSQL 14+** reindexes partitioned tables and indexes (older versions skip them), committing after ',
+      'each partition, so `REINDEX TABLE` or `REINDEX INDEX` of a partitioned one cannot run in a transaction block ',
+      'even without `CONCURRENTLY`. pgwarden cannot tell a partitioned table from its name and does not report that.',
+    ].join(''),
   },
   create(context) {
     const transaction = new TransactionOpener(context.state);

@@ -29,6 +29,7 @@ export default defineRule({
     ].join('\n'),
     safeRewrite: [
       '-- The same change written out, so every rule can check it:',
+      "SET lock_timeout = '2s';",
       'ALTER TABLE orders ADD COLUMN archived_at timestamptz;',
       '',
       '-- When dynamic SQL is unavoidable (one statement per partition, say), review it and say why:',

@@ -19,6 +19,7 @@ export default defineRule({
     help: 'Remove the directive, or move it directly above the statement whose finding it is meant to suppress.',
     badExample: ['-- pgwarden-disable-next-statement no-drop-table -- reviewed', 'ALTER TABLE orders ADD COLUMN note text;'].join('\n'),
     safeRewrite: [
+      "SET lock_timeout = '2s';",
       'ALTER TABLE orders ADD COLUMN note text;',
       '-- pgwarden-disable-next-statement no-drop-table -- unused since release 41, backup in OPS-12',
       'DROP TABLE legacy_orders;',

@@ -16,6 +16,7 @@ export default defineRule({
     id: 'validate-in-same-transaction',
     risk: 'medium',
     tags: ['locking', 'constraint', 'transaction'],
+    lock: 'SHARE ROW EXCLUSIVE',
     summary: 'VALIDATE CONSTRAINT in the same transaction as the ADD … NOT VALID that created the constraint.',
     rationale: [
       'The point of `NOT VALID` is to split adding a constraint into two short-locked steps: the ADD takes a strong ',
@@ -43,6 +44,13 @@ export default defineRule({
       '-- Migration 2 (a later transaction): the scan runs under SHARE UPDATE EXCLUSIVE only.',
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;',
     ].join('\n'),
+    versionNotes: [
+      '- **PostgreSQL 18+** also adds NOT NULL constraints `NOT VALID` (`ADD CONSTRAINT … NOT NULL col NOT VALID`); ',
+      'validating one in the same transaction keeps the ADD’s ACCESS EXCLUSIVE lock through the scan in the same way. ',
+      'pgwarden reports CHECK constraints and foreign keys only.\n',
+      '- **Before PostgreSQL 18** a foreign key on a partitioned table cannot be added `NOT VALID` at all, so the ',
+      'split is done per partition.',
+    ].join(''),
   },
   create(context) {
     const pending = new Map<string, PendingConstraint>();
