@@ -130,11 +130,6 @@ const base = settingsFromConfig(
   },
   casesDir,
 );
-// Opt-in rules are compared as if turned on: the question is what they report, not their default.
-const mappedIds = new Set(Object.values(MAPPING).flat());
-for (const rule of base.rules) {
-  if (rule.meta.optIn && mappedIds.has(rule.meta.id)) base.severities.set(rule.meta.id, rule.meta.risk === 'low' ? 'warning' : 'error');
-}
 
 function caseSettings(entry) {
   const flags = entry.settings ?? {};
