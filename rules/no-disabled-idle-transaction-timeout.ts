@@ -1,7 +1,7 @@
 import { defineRule } from '../src/analysis/rule.js';
 import { blocksTraffic } from '../src/analysis/locks.js';
 import type { Statement } from '../src/sql/parser.js';
-import { lockedName, TransactionLocks } from './support/held-locks.js';
+import { lockedName, transactionLocks } from './support/held-locks.js';
 import { formatMs, isTimeoutOn, settingMs } from './support/durations.js';
 
 /** Longer than any pause between a migration's statements, and already an outage for a locked table. */
@@ -48,7 +48,7 @@ export default defineRule({
     ].join(''),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     let seenValue: string | undefined;
     let setter: Statement | undefined;
     let previous: Statement | undefined;

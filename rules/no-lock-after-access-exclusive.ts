@@ -9,7 +9,7 @@ import {
   namesItsTable,
   sameRelation,
   strongestLock,
-  TransactionLocks,
+  transactionLocks,
   type HeldLock,
 } from './support/held-locks.js';
 import { longWork } from './support/long-work.js';
@@ -66,7 +66,7 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     let pending: Wait | undefined;
 
     const flush = () => {
@@ -115,7 +115,6 @@ export default defineRule({
             }
           }
         }
-        locks.record(statement);
       },
       end: flush,
     };

@@ -1,10 +1,10 @@
 import type { AlterTableStmt, RangeVar } from 'libpg-query';
 import { defineRule } from '../src/analysis/rule.js';
-import { relationKey, type SchemaModel } from '../src/analysis/schema.js';
-import { statementLocks } from '../src/analysis/statement-locks.js';
+import { relationKey } from '../src/analysis/schema.js';
+import type { AnalysisState } from '../src/analysis/state.js';
 import type { Statement } from '../src/sql/parser.js';
 import { alterCommands, relationName } from '../src/sql/ast.js';
-import { TransactionLocks } from './support/held-locks.js';
+import { transactionLocks } from './support/held-locks.js';
 import { longWork } from './support/long-work.js';
 
 /** Subcommands ALTER TABLE cannot combine with others (PostgreSQL's ALTER TABLE reference). */
@@ -65,7 +65,7 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     const runs = new Map<string, Run>();
 
     const close = (key: string) => {
@@ -101,7 +101,10 @@ export default defineRule({
         const candidate = combinable(statement);
         const own = candidate && locks.locksOf(statement).some((l) => l.mode === 'ACCESS EXCLUSIVE' && !l.index && relationKey(l.relation) === relationKey(candidate.relation!));
         const key = own ? relationKey(candidate.relation!) : undefined;
-        for (const other of referencedRelations(statement, context.state.schema)) if (other !== key) close(other);
+        // Only an open run can be closed by what this statement touches.
+        if (runs.size > (key && runs.has(key) ? 1 : 0)) {
+          for (const other of referencedRelations(statement, context.state)) if (other !== key) close(other);
+        }
         if (candidate && key) {
           const only = !candidate.relation!.inh;
           const run = runs.get(key);
@@ -145,7 +148,7 @@ function dropsProofOf(stmt: AlterTableStmt, run: Run): boolean {
 }
 
 /** Every relation a statement names or locks, by relationKey. */
-function referencedRelations(statement: Statement, schema: SchemaModel): Set<string> {
+function referencedRelations(statement: Statement, state: AnalysisState): Set<string> {
   const keys = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);
@@ -157,6 +160,6 @@ function referencedRelations(statement: Statement, schema: SchemaModel): Set<str
     }
   };
   visit(statement.ast);
-  for (const lock of statementLocks(statement, { schema })) keys.add(relationKey(lock.relation));
+  for (const lock of state.locksOf(statement)) keys.add(relationKey(lock.relation));
   return keys;
 }

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/analysis/rule.js';
 import type { Statement } from '../src/sql/parser.js';
-import { describeHeld, exclusiveLocksExtended, TransactionLocks, type HeldLock } from './support/held-locks.js';
+import { describeHeld, exclusiveLocksExtended, transactionLocks, type HeldLock } from './support/held-locks.js';
 import { longWork, type LongWork } from './support/long-work.js';
 
 interface Extension {
@@ -57,7 +57,7 @@ export default defineRule({
     ].join(''),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     let pending: Extension | undefined;
 
     const flush = () => {
@@ -85,7 +85,6 @@ export default defineRule({
         const work = extended.length ? longWork(statement, context)[0] : undefined;
         if (work && pending) pending.later++;
         else if (work) pending = { statement, work, held: extended, transactionId: context.state.transactionId, later: 0 };
-        locks.record(statement);
       },
       end: flush,
     };

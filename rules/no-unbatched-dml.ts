@@ -3,7 +3,7 @@ import { defineRule } from '../src/analysis/rule.js';
 import { relationKey } from '../src/analysis/schema.js';
 import type { Statement } from '../src/sql/parser.js';
 import { relationName, walkNodes } from '../src/sql/ast.js';
-import { TransactionLocks } from './support/held-locks.js';
+import { transactionLocks } from './support/held-locks.js';
 import { isTargeted } from './support/long-work.js';
 
 type Kind = 'UPDATE' | 'DELETE' | 'MERGE';
@@ -53,7 +53,7 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     return {
       statement(statement) {
         const lockedExclusive = new Set(
@@ -73,7 +73,6 @@ export default defineRule({
               'locked until it commits, and WAL and dead rows grow with their number.',
           });
         }
-        locks.record(statement);
       },
     };
   },

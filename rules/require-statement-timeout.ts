@@ -1,7 +1,7 @@
 import { defineRule } from '../src/analysis/rule.js';
 import { blocksTraffic } from '../src/analysis/locks.js';
 import type { Statement } from '../src/sql/parser.js';
-import { lockedName, strongestLock, TransactionLocks } from './support/held-locks.js';
+import { lockedName, strongestLock, transactionLocks } from './support/held-locks.js';
 import { isTimeoutOn } from './support/durations.js';
 import { longWork, type LongWork } from './support/long-work.js';
 
@@ -57,7 +57,7 @@ export default defineRule({
     ].join(''),
   },
   create(context) {
-    const locks = new TransactionLocks(context.state, context.postgresVersion);
+    const locks = transactionLocks(context.state);
     const unbounded: Unbounded[] = [];
     const bounded = () =>
       context.state.hasTimeout('statement_timeout') ||
@@ -72,7 +72,6 @@ export default defineRule({
           if (lock) unbounded.push({ statement, work, blocked: `${lock.mode} on ${lockedName(lock)}` });
           else if (work.modifiesRows) unbounded.push({ statement, work, blocked: `the row locks of every row it changes` });
         }
-        locks.record(statement);
       },
       end() {
         const first = unbounded[0];

@@ -2,7 +2,7 @@ import type { LockStmt, RefreshMatViewStmt } from 'libpg-query';
 import { blocksTraffic, strongerLock } from '../../src/analysis/locks.js';
 import type { RuleContext } from '../../src/analysis/rule.js';
 import { CURRENT } from '../../src/analysis/schema.js';
-import { statementLocks, type StatementLock } from '../../src/analysis/statement-locks.js';
+import type { StatementLock } from '../../src/analysis/statement-locks.js';
 import type { Statement } from '../../src/sql/parser.js';
 
 /**
@@ -17,7 +17,8 @@ export function blockingLock(context: Pick<RuleContext, 'state' | 'postgresVersi
   const { schema } = context.state;
   const isPreExisting = (lock: StatementLock) =>
     lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation);
-  return statementLocks(statement, { postgresVersion: context.postgresVersion, schema })
+  return context.state
+    .locksOf(statement)
     .filter((lock) => blocksTraffic(lock.mode) && isPreExisting(lock))
     .reduce<StatementLock | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
 }

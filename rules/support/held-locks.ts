@@ -1,7 +1,7 @@
 import { strongerLock } from '../../src/analysis/locks.js';
 import { CURRENT, relationKey } from '../../src/analysis/schema.js';
 import type { AnalysisState } from '../../src/analysis/state.js';
-import { statementLocks, type StatementLock } from '../../src/analysis/statement-locks.js';
+import type { StatementLock } from '../../src/analysis/statement-locks.js';
 import type { Statement } from '../../src/sql/parser.js';
 import type { DropStmt } from 'libpg-query';
 import { dropTargets } from '../../src/sql/ast.js';
@@ -69,30 +69,41 @@ export function sameRelation(a: StatementLock, b: StatementLock): boolean {
   return !!a.index === !!b.index && relationKey(a.relation) === relationKey(b.relation);
 }
 
+/** A statement's locks, as they stood while it was the current statement. */
+interface Recorded {
+  statement: Statement;
+  transactionId: number;
+  inTransaction: boolean;
+  locks: StatementLock[];
+  dropped: Set<string>;
+}
+
 /**
  * The table locks a migration's transaction holds until it ends, on relations that existed before
- * the migration (locks on relations created in it block nobody). Rules call `held()` while looking
- * at a statement, then `record(statement)` once they are done with it.
+ * the migration (locks on relations created in it block nobody). One per analysis, shared by the
+ * rules (see `transactionLocks`): `held()` gives the locks taken by the statements before the
+ * one the rules are looking at; each statement is recorded once the rules are done with it.
  */
 export class TransactionLocks {
   private transactionId = Number.NaN;
   private readonly locks = new Map<string, HeldLock>();
+  private pending: Recorded | undefined;
 
-  constructor(
-    private readonly state: AnalysisState,
-    private readonly postgresVersion: number,
-  ) {}
+  constructor(private readonly state: AnalysisState) {
+    state.afterRules((statement) => this.record(statement));
+  }
 
   /** Locks taken by earlier statements of the transaction the current statement runs in. */
   held(): HeldLock[] {
-    this.sync();
+    if (this.pending) this.flush();
+    this.sync(this.state.transactionId);
     return [...this.locks.values()];
   }
 
   /** The locks a statement takes on relations that existed before the migration. */
   locksOf(statement: Statement): StatementLock[] {
     const { schema } = this.state;
-    return statementLocks(statement, { postgresVersion: this.postgresVersion, schema }).filter((lock) =>
+    return this.state.locksOf(statement).filter((lock) =>
       lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
     );
   }
@@ -101,11 +112,23 @@ export class TransactionLocks {
    * Adds the statement's locks to those its transaction holds. Outside a block they end with the
    * statement, except inside a DO block, whose statements share the DO statement's transaction.
    */
-  record(statement: Statement): void {
-    this.sync();
-    if (!this.state.inTransaction && !statement.parent) return;
-    const dropped = droppedRelations(statement);
-    for (const lock of this.locksOf(statement)) {
+  private record(statement: Statement): void {
+    if (this.pending) this.flush();
+    this.pending = {
+      statement,
+      transactionId: this.state.transactionId,
+      inTransaction: this.state.inTransaction,
+      locks: this.locksOf(statement),
+      dropped: droppedRelations(statement),
+    };
+  }
+
+  private flush(): void {
+    const { statement, transactionId, inTransaction, locks, dropped } = this.pending!;
+    this.pending = undefined;
+    this.sync(transactionId);
+    if (!inTransaction && !statement.parent) return;
+    for (const lock of locks) {
       const key = `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
       // A dropped table or view is gone for its users whether or not its lock is still held.
       if (!lock.index && dropped.has(relationKey(lock.relation))) {
@@ -118,11 +141,20 @@ export class TransactionLocks {
     }
   }
 
-  private sync(): void {
-    if (this.state.transactionId === this.transactionId) return;
-    this.transactionId = this.state.transactionId;
+  private sync(transactionId: number): void {
+    if (transactionId === this.transactionId) return;
+    this.transactionId = transactionId;
     this.locks.clear();
   }
+}
+
+const trackers = new WeakMap<AnalysisState, TransactionLocks>();
+
+/** The analysis' one TransactionLocks: its bookkeeping is done once per statement for all rules. */
+export function transactionLocks(state: AnalysisState): TransactionLocks {
+  let tracker = trackers.get(state);
+  if (!tracker) trackers.set(state, (tracker = new TransactionLocks(state)));
+  return tracker;
 }
 
 /** The tables, views and sequences a DROP removes (not indexes: DROP INDEX leaves the table locked). */

@@ -3,6 +3,7 @@ import type { Statement } from '../sql/parser.js';
 import { stringList, unwrap, walkNodes } from '../sql/ast.js';
 import { SchemaModel } from './schema.js';
 import { transactionControl } from './transactions.js';
+import { statementLocks, type StatementLock } from './statement-locks.js';
 
 /** The session settings that matter to lock hygiene. */
 export type TimeoutSetting = 'lock_timeout' | 'statement_timeout';
@@ -32,6 +33,8 @@ export class AnalysisState {
   private open: boolean;
   private implicit = false;
   private transaction = 0;
+  private readonly lockCache = new Map<Statement, StatementLock[]>();
+  private readonly seen: Array<(statement: Statement) => void> = [];
   private readonly settings = new Map<string, SettingValue>();
 
   constructor(options: { postgresVersion: number; runnerTransaction: boolean; implicitBlocks?: boolean; schema?: SchemaModel }) {
@@ -76,8 +79,28 @@ export class AnalysisState {
     return value !== undefined && !/^\s*0+\s*(ms|s|min|h|d)?\s*$/i.test(value);
   }
 
+  /**
+   * The locks a statement takes (see statementLocks), worked out once for all the rules that ask
+   * while it is the current statement: the answer depends on the schema model, which changes
+   * after it.
+   */
+  locksOf(statement: Statement): StatementLock[] {
+    let locks = this.lockCache.get(statement);
+    if (!locks) {
+      locks = statementLocks(statement, { postgresVersion: this.postgresVersion, schema: this.schema });
+      this.lockCache.set(statement, locks);
+    }
+    return locks;
+  }
+
+  /** Calls `listener` with each statement once every rule has looked at it, before it is applied. */
+  afterRules(listener: (statement: Statement) => void): void {
+    this.seen.push(listener);
+  }
+
   /** Called before rules see a statement. */
   enter(statement: Statement): void {
+    this.lockCache.clear();
     // A statement outside any block is its own transaction; DO-body statements share the DO's.
     if (!this.open && !statement.parent) {
       this.transaction++;
@@ -93,6 +116,7 @@ export class AnalysisState {
 
   /** Called after rules have seen a statement. */
   apply(statement: Statement): void {
+    for (const listener of this.seen) listener(statement);
     this.schema.apply(statement);
     const control = transactionControl(statement);
     if (control === 'begin') {

@@ -21,6 +21,17 @@ const SQL_FILE = /\.sql$/i;
  * part. Files no layout recognises are ordered by name within their directory.
  */
 export function historyPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
+  const key = `${layout}\0${file}`;
+  if (places.has(key)) return places.get(key);
+  const place = findPlace(file, layout);
+  places.set(key, place);
+  return place;
+}
+
+/** Places by layout and path: asked for several times per file in a run. */
+const places = new Map<string, HistoryPlace | undefined>();
+
+function findPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
   const detected = detectFileLayout(file, layout);
   if (!detected) return { root: dirname(file), key: basename(file).replace(SQL_FILE, '') };
   if (detected.direction === 'down') return undefined;
