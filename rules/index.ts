@@ -32,6 +32,13 @@ import requireRollback from './require-rollback.js';
 import declaredRiskMismatch from './declared-risk-mismatch.js';
 import invalidDirective from './invalid-directive.js';
 import unusedDirective from './unused-directive.js';
+// <work-e> rules
+import migrationFailed from './migration-failed.js';
+import rollbackFailed from './rollback-failed.js';
+import rollbackMismatch from './rollback-mismatch.js';
+import observedRewrite from './observed-rewrite.js';
+import observedBlockingLock from './observed-blocking-lock.js';
+import traceContradictsPrediction from './trace-contradicts-prediction.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -68,6 +75,13 @@ export const allRules: readonly Rule[] = [
   declaredRiskMismatch,
   invalidDirective,
   unusedDirective,
+  // <work-e> rules
+  migrationFailed,
+  rollbackFailed,
+  rollbackMismatch,
+  observedRewrite,
+  observedBlockingLock,
+  traceContradictsPrediction,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -32,4 +32,6 @@ export interface Finding {
    */
   relation?: LockedRelation;
   suppressed?: Suppression;
+  /** `trace`: observed by a rehearsal rather than read from the SQL. */
+  source?: 'trace';
 }

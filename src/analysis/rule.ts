@@ -49,6 +49,11 @@ export interface RuleMeta {
   postgres?: { min?: number; max?: number };
   /** Off unless the config turns it on. */
   optIn?: boolean;
+  /**
+   * `trace`: reported by a rehearsal (`pgwarden rehearse`, `lint --rehearse`, `requireRehearsal`)
+   * from what PostgreSQL did, not by reading the SQL; `create` returns no visitors.
+   */
+  source?: 'trace';
 }
 
 export interface FindingInput {
