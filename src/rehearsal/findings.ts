@@ -76,7 +76,7 @@ function migrationFailed(result: MigrationRehearsal, rehearsal: Rehearsal, add: 
   const hint = pglite ? ' PGlite does not ship this extension: rehearse on your own server with --database postgres://….' : '';
   add(part, {
     ruleId: TRACE_RULES.migrationFailed,
-    message: `On ${rehearsal.database} (PostgreSQL ${rehearsal.server.text}) this statement fails: ${errorText(failure.error)}.${hint} ${after}`,
+    message: `On ${rehearsal.database.startsWith('pglite:') ? 'PGlite' : 'the server'} (PostgreSQL ${rehearsal.server.text}) this statement fails: ${errorText(failure.error)}.${hint} ${after}`,
     ...errorRange(part, statement, failure.error),
     ...(failure.error instanceof DatabaseError && failure.error.hint ? { help: failure.error.hint } : {}),
   });
