@@ -249,6 +249,7 @@ function contradictions(trace: PartTrace, predictions: Predictions, server: stri
 class Predictions {
   private staticFindings: Finding[] | undefined;
   private informedFindings: Finding[] | undefined;
+  private names: Map<number, ReadonlyMap<number, { schema: string; relname: string } | null>> | undefined;
   /** Locks taken before each statement in its transaction: (statement number) → "oid:mode". */
   private readonly heldBefore = new Map<number, Set<string>>();
 
@@ -286,7 +287,7 @@ class Predictions {
   lockOn(traced: TracedStatement, relation: RelationInfo): LockMode | undefined {
     let mode: LockMode | undefined;
     for (const lock of statementLocks(traced.statement, { postgresVersion: this.version })) {
-      if (this.resolve(lock.relation) === relation) mode = strongerLock(mode, lock.mode);
+      if (this.resolve(lock.relation, traced) === relation) mode = strongerLock(mode, lock.mode);
     }
     return mode;
   }
@@ -297,7 +298,7 @@ class Predictions {
     const held = this.heldBefore.get(traced.number) ?? new Set<string>();
     const predicted = new Map<RelationInfo, LockMode>();
     for (const lock of statementLocks(traced.statement, { postgresVersion: this.version })) {
-      const relation = this.resolve(lock.relation);
+      const relation = this.resolve(lock.relation, traced);
       if (relation) predicted.set(relation, strongerLock(predicted.get(relation), lock.mode)!);
     }
     for (const [relation, mode] of predicted) {
@@ -310,6 +311,28 @@ class Predictions {
       mismatches.push({ relation, predicted: mode, observed });
     }
     return mismatches;
+  }
+
+  /** The names of the pre-existing relations just before a statement ran, by oid (null: dropped). */
+  private namesBefore(traced: TracedStatement): ReadonlyMap<number, { schema: string; relname: string } | null> {
+    if (!this.names) {
+      this.names = new Map();
+      const current = new Map<number, { schema: string; relname: string } | null>();
+      for (const relation of this.trace.preexisting.values()) current.set(relation.oid, relation);
+      let snapshot = new Map(current);
+      for (const statement of this.trace.statements) {
+        this.names.set(statement.number, snapshot);
+        let changed = false;
+        for (const [oid, now] of statement.names) {
+          const before = current.get(oid);
+          if (before?.relname === now?.relname && before?.schema === now?.schema) continue;
+          current.set(oid, now);
+          changed = true;
+        }
+        if (changed) snapshot = new Map(current);
+      }
+    }
+    return this.names.get(traced.number) ?? new Map();
   }
 
   private findings(): Finding[] {
@@ -341,14 +364,20 @@ class Predictions {
     return (statement?.parent ?? statement)?.index;
   }
 
-  /** The pre-existing relation a name in the SQL points at (unqualified names: public first). */
-  private resolve(name: LockedRelation): RelationInfo | undefined {
+  /**
+   * The pre-existing relation a name in the statement's SQL points at when it runs (unqualified
+   * names: public first). Names follow the renames and drops observed before the statement, so a
+   * table renamed away and replaced by a new one under its name is not confused with it.
+   */
+  private resolve(name: LockedRelation, traced: TracedStatement): RelationInfo | undefined {
+    const current = this.namesBefore(traced);
     let fallback: RelationInfo | undefined;
-    for (const relation of this.trace.preexisting.values()) {
-      if (relation.relname !== name.relname) continue;
+    for (const [oid, now] of current) {
+      if (!now || now.relname !== name.relname) continue;
+      const relation = this.trace.preexisting.get(oid)!;
       if (name.schemaname) {
-        if (relation.schema === name.schemaname) return relation;
-      } else if (relation.schema === 'public') {
+        if (now.schema === name.schemaname) return relation;
+      } else if (now.schema === 'public') {
         return relation;
       } else {
         fallback ??= relation;

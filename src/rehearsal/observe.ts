@@ -47,9 +47,9 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid >= ${FIRST_NORMAL_OID} AND c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'S', 'f')
   AND n.nspname NOT IN ('pg_toast', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%temp\\_%'`;
 
-const LOCKS_SQL = `SELECT l.relation::int8 AS oid, l.mode, c.relfilenode::int8 AS filenode,
+const LOCKS_SQL = `SELECT l.relation::int8 AS oid, l.mode, c.relfilenode::int8 AS filenode, n.nspname AS schema, c.relname AS name,
   CASE WHEN c.relkind IN ('r', 'm') THEN pg_stat_get_xact_numscans(l.relation) END AS scans
-FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= ${FIRST_NORMAL_OID}`;
 
 interface RelationRow {
@@ -65,6 +65,8 @@ interface LockRow {
   oid: number;
   mode: string;
   filenode: number | null;
+  schema: string | null;
+  name: string | null;
   scans: number | null;
 }
 
@@ -116,6 +118,11 @@ export interface Observation {
   rewritten: RelationInfo[];
   /** Pre-existing tables the statement read sequentially (its time grows with their size). */
   scanned: RelationInfo[];
+  /**
+   * The names pre-existing relations locked so far have now, by oid (null once dropped): a
+   * statement's SQL names relations as they are when it runs, after any rename before it.
+   */
+  names: Map<number, { schema: string; relname: string } | null>;
 }
 
 /**
@@ -141,7 +148,7 @@ export class TransactionObserver {
 
   async observe(): Promise<Observation> {
     const { rows } = await this.session.query<LockRow>(LOCKS_SQL);
-    const observation: Observation = { locks: [], rewritten: [], scanned: [] };
+    const observation: Observation = { locks: [], rewritten: [], scanned: [], names: new Map() };
     const seen = new Set<number>();
     for (const row of rows) {
       const oid = Number(row.oid);
@@ -155,6 +162,7 @@ export class TransactionObserver {
       }
       if (seen.has(oid)) continue;
       seen.add(oid);
+      observation.names.set(oid, row.name === null || row.schema === null ? null : { schema: row.schema, relname: row.name });
       if (row.filenode !== null) {
         const filenode = Number(row.filenode);
         const before = this.filenodes.get(oid);

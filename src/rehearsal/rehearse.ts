@@ -64,9 +64,11 @@ export class SeedError extends Error {}
 /**
  * Replays migrations on a scratch database: the ones before `from` are applied as the executor
  * would, then each one from `from` on is traced statement by statement; one with a down part is
- * rolled back, the schema compared with the one before it, and applied again so the next
- * migration finds what it expects. The first failing up part stops the run: the migrations
- * after it depend on it.
+ * rolled back, the schema compared with the one before it, and the up part run again. When both
+ * parts run in a transaction, the down and the second up share one that is rolled back, so the
+ * next migration finds exactly what the up left, even after a wrong down; otherwise they are
+ * committed, and a second up that fails stops the run. The first failing up part stops the run
+ * too: the migrations after it depend on it.
  */
 export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   const started = performance.now();
@@ -110,9 +112,12 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   return rehearsal;
 }
 
-/** After a down that failed part-way outside a transaction, or an up that cannot run again, the schema is not the one the next migration expects. */
+/**
+ * After a down that failed part-way outside a transaction, or an up that could not run again
+ * outside one, the schema is not the one the next migration expects (the note says why).
+ */
 function stopsRun(result: MigrationRehearsal): boolean {
-  return !!result.rollback.reapplyError || (result.rollback.status === 'failed' && !result.down?.transactional);
+  return result.status === 'rehearsed' && result.note !== undefined;
 }
 
 async function applyOnly(session: DatabaseSession, migration: Migration, version: number): Promise<MigrationRehearsal> {
@@ -146,7 +151,10 @@ async function rehearseOne(session: DatabaseSession, migration: Migration, versi
     return { migration, status: 'rehearsed', up, rollback: { status: 'not-verified', differences: [], note: downProblem }, durationMs: 0 };
   }
 
-  const downTrace = await tracePart(session, down, version);
+  // Both parts in one transaction each: the down runs, is compared, the up is tried again, and
+  // all of it is rolled back, leaving the database as the up left it (even when the down is wrong).
+  const contained = down.analysis.runnerTransaction && migration.up.analysis.runnerTransaction;
+  const downTrace = await tracePart(session, down, version, { keepOpen: contained });
   if (downTrace.failure && refusesOnPurpose(downTrace.failure)) {
     const note = `its down part refuses to run: ${downTrace.failure.error.message}`;
     return { migration, status: 'rehearsed', up, down: downTrace, rollback: { status: 'not-verified', differences: [], note }, durationMs: 0 };
@@ -156,14 +164,27 @@ async function rehearseOne(session: DatabaseSession, migration: Migration, versi
     return { migration, status: 'rehearsed', up, down: downTrace, rollback: { status: 'failed', differences: [] }, ...(note ? { note } : {}), durationMs: 0 };
   }
   const differences = diffCatalogs(before!, await snapshotCatalog(session));
-  const reapplyError = await applyPart(session, migration.up);
+  const reapplyError = contained ? await reapplyAndRollBack(session, migration.up) : await applyPart(session, migration.up);
   const rollback: RollbackCheck = {
     status: differences.length || reapplyError ? 'mismatch' : 'verified',
     differences,
     ...(reapplyError ? { reapplyError } : {}),
   };
-  const note = reapplyError ? `${migration.id} could not be applied again after its down part` : undefined;
+  const note = reapplyError && !contained ? `${migration.id} could not be applied again after its down part` : undefined;
   return { migration, status: 'rehearsed', up, down: downTrace, rollback, ...(note ? { note } : {}), durationMs: 0 };
+}
+
+/** Inside the down part's open transaction: runs the up part again, then rolls everything back. */
+async function reapplyAndRollBack(session: DatabaseSession, up: MigrationPart): Promise<Error | undefined> {
+  const statements = topLevelStatements(up).map((statement) => statementText(up, statement));
+  try {
+    if (statements.length) await session.query(`${statements.join('\n;\n')}\n;`);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    await session.query('ROLLBACK');
+  }
 }
 
 /** SQLSTATE P0001: RAISE EXCEPTION. */

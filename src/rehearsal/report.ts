@@ -109,7 +109,9 @@ function partSummary(trace: PartTrace): RehearsalPartSummary {
       releasedBy: span.release.kind === 'transaction-control' ? span.release.statement : null,
       heldMs: ms(span.heldMs),
     })),
-    rewrites: trace.statements.flatMap((s) => s.rewritten.map((relation) => ({ statement: s.number, line: s.line, relation: relation.name }))),
+    rewrites: trace.statements.flatMap((s) =>
+      s.rewritten.map((relation) => ({ statement: s.number, line: s.line, relation: relation.name, relationKind: relation.kind })),
+    ),
     failed: trace.failure
       ? { statement: trace.failure.statement.number, line: trace.failure.statement.line, error: trace.failure.error.message }
       : null,

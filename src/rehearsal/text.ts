@@ -74,10 +74,11 @@ function timelineOf(part: RehearsalPartSummary, c: Colors): string[] {
     const known = rows.get(key);
     if (!known || LOCK_MODES.indexOf(lock.mode) > LOCK_MODES.indexOf(known.mode)) rows.set(key, lock);
   }
-  const rewrites = new Map<number, { line: number; relations: string[] }>();
+  const rewrites = new Map<number, { line: number; relations: string[]; indexes: number }>();
   for (const rewrite of part.rewrites) {
-    const entry = rewrites.get(rewrite.statement) ?? { line: rewrite.line, relations: [] };
-    entry.relations.push(rewrite.relation);
+    const entry = rewrites.get(rewrite.statement) ?? { line: rewrite.line, relations: [], indexes: 0 };
+    if (rewrite.relationKind === 'index') entry.indexes++;
+    else entry.relations.push(rewrite.relation);
     rewrites.set(rewrite.statement, entry);
   }
   if (!rows.size && !rewrites.size) return [];
@@ -89,7 +90,9 @@ function timelineOf(part: RehearsalPartSummary, c: Colors): string[] {
     lines.push(`      ${direction} ${c.dim(`line ${String(lock.line).padEnd(4)}`)} ${modeText(lock.mode, c)} ${c.bold(lock.relation.padEnd(width))}  ${held}  ${c.dim(lock.sql)}`);
   }
   for (const [, rewrite] of rewrites) {
-    lines.push(`      ${direction} ${c.dim(`line ${String(rewrite.line).padEnd(4)}`)} ${c.red('rewrote'.padEnd(22))} ${rewrite.relations.join(', ')}`);
+    const indexes = rewrite.indexes ? `${rewrite.relations.length ? ' and ' : ''}${rewrite.indexes} index${rewrite.indexes > 1 ? 'es' : ''}` : '';
+    const what = `${rewrite.relations.join(', ')}${indexes}`;
+    lines.push(`      ${direction} ${c.dim(`line ${String(rewrite.line).padEnd(4)}`)} ${c.red((rewrite.relations.length ? 'rewrote' : 'rebuilt').padEnd(22))} ${c.bold(what)}`);
   }
   return lines;
 }

@@ -3,7 +3,7 @@ import type { LockMode } from '../analysis/locks.js';
 import { DatabaseError, type DatabaseSession } from '../executor/db/types.js';
 import type { MigrationPart } from '../migrations/migration-set.js';
 import type { Statement } from '../sql/parser.js';
-import { snapshotRelations, TransactionObserver, type ObservedLock, type RelationInfo } from './observe.js';
+import { snapshotRelations, TransactionObserver, type Observation, type ObservedLock, type RelationInfo } from './observe.js';
 
 /** SQLSTATE 25001: the statement cannot run inside a transaction block. */
 const ACTIVE_SQL_TRANSACTION = '25001';
@@ -23,6 +23,8 @@ export interface TracedStatement {
   locks: ObservedLock[];
   rewritten: RelationInfo[];
   scanned: RelationInfo[];
+  /** Current names of the pre-existing relations its transaction has locked (see Observation.names). */
+  names: Observation['names'];
   /** Which transaction it ran in (statements with the same number share one); undefined when unobserved. */
   transaction: number | undefined;
 }
@@ -83,7 +85,20 @@ interface OpenTransaction {
  * statements PostgreSQL refuses inside a block. Stops at the first failing statement, leaving the
  * session outside any transaction.
  */
-export async function tracePart(session: DatabaseSession, part: MigrationPart, postgresVersion: number): Promise<PartTrace> {
+export interface TraceOptions {
+  /**
+   * Leave the runner's transaction open at the end instead of committing it (a transactional part
+   * only): the caller inspects the result and rolls it back.
+   */
+  keepOpen?: boolean;
+}
+
+export async function tracePart(
+  session: DatabaseSession,
+  part: MigrationPart,
+  postgresVersion: number,
+  options: TraceOptions = {},
+): Promise<PartTrace> {
   const transactional = part.analysis.runnerTransaction;
   const statements = topLevelStatements(part);
   const source = part.analysis.source;
@@ -140,6 +155,7 @@ export async function tracePart(session: DatabaseSession, part: MigrationPart, p
       locks: [],
       rewritten: [],
       scanned: [],
+      names: new Map(),
       transaction: undefined,
     };
     trace.statements.push(traced);
@@ -186,7 +202,7 @@ export async function tracePart(session: DatabaseSession, part: MigrationPart, p
 
   if (open) {
     // The runner's own COMMIT (or, for a file that left its block open, the one that closes it).
-    const commitMs = await timed('COMMIT');
+    const commitMs = options.keepOpen && transactional ? 0 : await timed('COMMIT');
     endTransaction(open, { kind: 'migration-end' }, commitMs);
   }
   trace.spans.sort((a, b) => a.takenBy - b.takenBy);
@@ -199,6 +215,7 @@ export async function tracePart(session: DatabaseSession, part: MigrationPart, p
     traced.locks = observation.locks;
     traced.rewritten = observation.rewritten;
     traced.scanned = observation.scanned;
+    traced.names = observation.names;
     transaction.statements.push(traced);
   }
 }

@@ -86,7 +86,7 @@ export const RehearsalPartSchema = z.object({
   unobserved: z.number().int().min(0),
   durationMs: z.number().min(0),
   locks: z.array(RehearsalLockSchema),
-  rewrites: z.array(z.object({ statement: statementNumber, line: z.number().int().min(1), relation: z.string() })),
+  rewrites: z.array(z.object({ statement: statementNumber, line: z.number().int().min(1), relation: z.string(), relationKind: z.string() })),
   failed: z.object({ statement: statementNumber, line: z.number().int().min(1), error: z.string() }).nullable(),
 });
 

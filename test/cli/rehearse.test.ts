@@ -37,7 +37,7 @@ describe('pgwarden rehearse', () => {
       expect.stringMatching(/^ {6}up {3}line 3 {4}SHARE +orders {2}blocks writes, DDL · held until the migration commits · [\d.]+ ms {2}CREATE INDEX orders_placed_at_idx/),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^ {6}down line 1 {4}ACCESS EXCLUSIVE +orders {2}blocks reads, writes, DDL · held until the migration commits/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {6}up {3}line 4 {4}rewrote +accounts/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {6}up {3}line 4 {4}rewrote +accounts and 1 index$/));
     expect(run.stdout).toContain('migrations/0006_drop_sessions.up.sql  risk high (declared low)');
     expect(run.stdout).toContain('4:1  error  high  observed-rewrite (rehearsal) [ACCESS EXCLUSIVE]  The rehearsal saw this statement rewrite accounts');
   }, 30_000);

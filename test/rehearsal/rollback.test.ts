@@ -19,6 +19,9 @@ const ROLLBACKS: Record<string, string> = {
   '0005_status_index.up.sql': 'CREATE INDEX accounts_status_idx ON accounts (status);\n',
   '0005_status_index.down.sql': '-- forgot the index\nSELECT 1;\n',
   '0006_later.up.sql': 'ALTER TABLE accounts ADD COLUMN note text;\n',
+  '0007_concurrent_index.up.sql': 'CREATE INDEX CONCURRENTLY accounts_note_idx ON accounts (note);\n',
+  '0007_concurrent_index.down.sql': '-- forgot the index\nSELECT 1;\n',
+  '0008_never.up.sql': 'ALTER TABLE accounts ADD COLUMN bio text;\n',
 };
 
 const FAILURES: Record<string, string> = {
@@ -70,8 +73,19 @@ function rollbackSuite(backend: string, test: typeof it, database: () => string)
           '(CREATE INDEX accounts_status_idx ON public.accounts USING btree (status)). ' +
           'Applying the up migration again fails: relation "accounts_status_idx" already exists (SQLSTATE 42P07).',
       );
-      // The schema is not the one the next migration expects: the run stops there.
-      expect(project.migration('0006_later').status).toBe('not-rehearsed');
+      // The down and the second up ran in one transaction, rolled back: the next migration finds what the up left.
+      expect(project.migration('0006_later').status).toBe('rehearsed');
+    });
+
+    test('outside a transaction the down is committed: an up that cannot run again stops the run', () => {
+      const concurrent = project.migration('0007_concurrent_index');
+      expect(concurrent.rollback.status).toBe('mismatch');
+      expect(concurrent.rollback.reapplyError?.message).toBe('relation "accounts_note_idx" already exists');
+      expect(concurrent.up!.transactional).toBe(false);
+      expect(project.migration('0008_never')).toMatchObject({
+        status: 'not-rehearsed',
+        note: '0007_concurrent_index could not be applied again after its down part',
+      });
     });
 
     test('a failing down migration is reported at its statement, and the run goes on', () => {
