@@ -66,6 +66,13 @@ import preferTimestamptz from './prefer-timestamptz.js';
 import requireTableSchema from './require-table-schema.js';
 import namingConvention from './naming-convention.js';
 import requireMetadata from './require-metadata.js';
+// <work-e> rules
+import migrationFailed from './migration-failed.js';
+import rollbackFailed from './rollback-failed.js';
+import rollbackMismatch from './rollback-mismatch.js';
+import observedRewrite from './observed-rewrite.js';
+import observedBlockingLock from './observed-blocking-lock.js';
+import traceContradictsPrediction from './trace-contradicts-prediction.js';
 
 /** Every rule pgwarden ships, in documentation order. */
 export const allRules: readonly Rule[] = [
@@ -136,6 +143,13 @@ export const allRules: readonly Rule[] = [
   requireTableSchema,
   namingConvention,
   requireMetadata,
+  // <work-e> rules
+  migrationFailed,
+  rollbackFailed,
+  rollbackMismatch,
+  observedRewrite,
+  observedBlockingLock,
+  traceContradictsPrediction,
 ];
 
 export function findRule(id: string): Rule | undefined {

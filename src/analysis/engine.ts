@@ -7,6 +7,7 @@ import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
 import { readHeader, type MigrationHeader } from './headers.js';
 import { maxRisk, riskRank, type Risk } from './risk.js';
+import type { LockMode } from './locks.js';
 import { AnalysisState } from './state.js';
 import { CURRENT, type SchemaModel } from './schema.js';
 import { implicitBlocks, runnerWrapsFile, type TransactionMode } from './transactions.js';
@@ -48,6 +49,11 @@ export interface ExternalFinding {
   message: string;
   start: number;
   end: number;
+  /** Overrides the rule's risk, help and lock for this finding. */
+  risk?: Risk;
+  help?: string;
+  lock?: LockMode;
+  source?: 'trace';
 }
 
 export interface FileAnalysis {
@@ -155,7 +161,9 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   for (const handler of atEnd) handler();
 
   const ruleIds = new Set(options.rules.map((r) => r.meta.id));
-  const activeIds = new Set(active.map((r) => r.meta.id));
+  // Whether a rehearsal finding is there to suppress depends on the database it ran on: a
+  // directive naming a trace rule is never reported as unused.
+  const activeIds = new Set(active.filter((r) => r.meta.source !== 'trace').map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
   if (options.external) {
     for (const external of options.external) {
@@ -239,7 +247,16 @@ function appliesToVersion(rule: Rule, version: number): boolean {
 
 type EngineReporter = (
   ruleId: string,
-  input: { message: string; help?: string; start: number; end: number; statementIndex?: number },
+  input: {
+    message: string;
+    help?: string;
+    start: number;
+    end: number;
+    statementIndex?: number;
+    risk?: Risk;
+    lock?: LockMode;
+    source?: 'trace';
+  },
 ) => void;
 
 function engineReporter(
@@ -252,16 +269,19 @@ function engineReporter(
     if (!rule) return;
     const severity = severityOf(rule);
     if (severity === 'off') return;
+    const lock = input.lock ?? rule.meta.lock;
     findings.push({
       ruleId,
-      risk: rule.meta.risk,
+      risk: input.risk ?? rule.meta.risk,
       severity,
       message: input.message,
       help: input.help ?? rule.meta.help,
       start: input.start,
       end: input.end,
       tags: [...rule.meta.tags],
+      ...(lock ? { lock } : {}),
       ...(input.statementIndex !== undefined ? { statementIndex: input.statementIndex } : {}),
+      ...(input.source ? { source: input.source } : {}),
     });
   };
 }

@@ -59,4 +59,6 @@ export interface Finding {
   relation?: LockedRelation;
   suppressed?: Suppression;
   fix?: Fix;
+  /** `trace`: observed by a rehearsal rather than read from the SQL. */
+  source?: 'trace';
 }

@@ -59,6 +59,11 @@ export interface RuleMeta<O extends RuleOptions = RuleOptions> {
   fix?: string;
   /** What the config may set (`rules: { id: [severity, options] }`); the rule reads them as `context.options`. */
   options?: RuleOptionsMeta<O>;
+  /**
+   * `trace`: reported by a rehearsal (`pgwarden rehearse`, `lint --rehearse`, `requireRehearsal`)
+   * from what PostgreSQL did, not by reading the SQL; `create` returns no visitors.
+   */
+  source?: 'trace';
 }
 
 export interface FindingInput {

@@ -1,5 +1,6 @@
 import { acquireMigrationLock, migrationLockKey } from '../executor/advisory-lock.js';
-import { applyMigrations, rollBackMigrations, type Outcome, type Selection } from '../executor/executor.js';
+import { applyMigrations, rollBackMigrations, type Outcome, type Rehearser, type Selection } from '../executor/executor.js';
+import { settingsFromConfig } from '../lint-settings.js';
 import { runHook } from '../executor/hooks.js';
 import { redactText, urlSecrets } from '../executor/db/redact.js';
 import { EXIT, UsageError, type CliIO } from './io.js';
@@ -50,6 +51,7 @@ export async function runApply(direction: 'up' | 'down', flags: ApplyFlags, io: 
           store,
           session,
           migrations: setup.migrations,
+          rehearse: rehearserFor(setup, io),
           runHook: async (name, command) => {
             const result = await runHook(command, {
               cwd: setup.loaded.baseDir,
@@ -75,6 +77,7 @@ export async function runApply(direction: 'up' | 'down', flags: ApplyFlags, io: 
             },
             // The command may spell out the database URL or password itself (pg_dump "postgres://…").
             onHook: (name, command) => say(c.dim(`  running ${name}: ${redactText(command, secrets)}`)),
+            onRehearsal: (phase) => (phase === 'start' ? progress.update('rehearsing on a scratch database') : undefined),
           },
         },
         selection,
@@ -97,7 +100,7 @@ export async function runPlan(flags: ApplyFlags, io: CliIO): Promise<number> {
   if (override) selection.override = override;
   const setup = await prepare(flags, io);
   const outcome = await withDatabase(setup, io, ({ session, store }) =>
-    applyMigrations({ environment: setup.environment, store, session, migrations: setup.migrations }, selection),
+    applyMigrations({ environment: setup.environment, store, session, migrations: setup.migrations, rehearse: rehearserFor(setup, io) }, selection),
   );
   if (setup.json) io.stdout(JSON.stringify(outcomeJson(outcome, setup.environment, setup.database)) + '\n');
   else io.stdout(headerLine('plan', setup.environment, setup.database, setup.colors) + '\n' + planText(outcome, setup.colors));
@@ -115,6 +118,27 @@ function selectionFrom(direction: 'up' | 'down', flags: ApplyFlags): Selection {
     selection.steps = steps;
   }
   return selection;
+}
+
+/** `requireRehearsal`: rehearse on the config's rehearsal database (pglite:memory by default) with its seed. */
+function rehearserFor(setup: ExecutorSetup, io: CliIO): Rehearser {
+  return async (direction, items) => {
+    const [{ rehearseForExecutor }, { rehearsalSetup }] = await Promise.all([import('../rehearsal/judge.js'), import('./rehearse.js')]);
+    const { config, baseDir } = setup.loaded;
+    const { database, seed } = rehearsalSetup(config, baseDir, io);
+    return rehearseForExecutor(
+      {
+        migrations: setup.migrations,
+        settings: settingsFromConfig(config, io.cwd, baseDir),
+        cwd: baseDir,
+        env: io.env,
+        ...(database !== undefined ? { database } : {}),
+        ...(seed ? { seed } : {}),
+      },
+      direction,
+      items,
+    );
+  };
 }
 
 function databaseSecrets(setup: ExecutorSetup, io: CliIO): string[] {

@@ -40,7 +40,7 @@ export function outcomeText(outcome: Outcome, environment: Environment, c: Color
       const width = Math.max(...refused.map((v) => v.migration.id.length));
       for (const verdict of refused) lines.push(`  ${verdict.migration.id.padEnd(width)}  ${riskColor(verdict.risk, c)}  ${verdict.reason}`);
       const report = buildReport(
-        refused.map((v) => v.part.report),
+        refused.map((v) => v.report),
         postgresVersion,
       );
       const sources = new Map(refused.map((v) => [v.part.path, v.part.analysis.source.text]));

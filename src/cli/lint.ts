@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { allRules } from '../../rules/index.js';
 import { isRiskAbove, parseRisk, type Risk } from '../analysis/risk.js';
@@ -7,6 +7,8 @@ import { lintPaths, type LintRun } from '../lint.js';
 import { prestartLintWorkers, stopPrestartedWorkers } from '../lint-parallel.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/schema.js';
+import type { Config } from '../config/schema.js';
+import type { LintSettings } from '../lint-settings.js';
 import type { StatsSnapshot } from '../stats/schema.js';
 import type { FixResult } from '../fix/fix-files.js';
 import { EXIT, UsageError, useColor, type CliIO } from './io.js';
@@ -24,6 +26,7 @@ export interface LintFlags extends SettingFlags {
   stdinFilename?: string;
   stats?: string;
   fix?: boolean;
+  rehearse?: boolean;
 }
 
 export async function runLint(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
@@ -71,7 +74,9 @@ async function lint(paths: string[], flags: LintFlags, io: CliIO): Promise<numbe
   for (const problem of run.problems) io.stderr(`pgwarden: ${problem}\n`);
   for (const error of run.internalErrors) io.stderr(`pgwarden: internal error in ${error}\n`);
 
-  const output = await formatReport(run, flags, io, maxRisk);
+  const output = flags.rehearse
+    ? await lintAndRehearse(run, rehearsalDirectory(paths, config.migrations.dir, baseDir, io), { config, baseDir, settings }, flags, io, maxRisk)
+    : await formatReport(run, flags, io, maxRisk);
   if (flags.output) writeFileSync(resolve(io.cwd, flags.output), output);
   else io.stdout(output);
 
@@ -104,6 +109,47 @@ function fixSummary(result: FixResult): string {
   }
   for (const skipped of result.skipped) lines.push(`Left ${skipped.path} as it is: ${skipped.reason}`);
   return lines.map((line) => line + '\n').join('');
+}
+
+/** The directory `--rehearse` replays: the one directory given, or the configured migrations directory. */
+function rehearsalDirectory(paths: readonly string[], configured: string, baseDir: string, io: CliIO): string {
+  if (paths.length === 1) {
+    const given = resolve(io.cwd, paths[0]!);
+    if (existsSync(given) && statSync(given).isDirectory()) return given;
+  }
+  const dir = resolve(baseDir, configured);
+  if (!existsSync(dir)) {
+    throw new UsageError(`--rehearse replays a migrations directory: give one directory, or set migrations.dir (${configured} does not exist).`);
+  }
+  return dir;
+}
+
+/** `lint --rehearse`: the static report with the rehearsal's findings merged into the files they concern. */
+async function lintAndRehearse(
+  run: LintRun,
+  dir: string,
+  loaded: { config: Config; baseDir: string; settings: LintSettings },
+  flags: LintFlags,
+  io: CliIO,
+  maxRisk: Risk | undefined,
+): Promise<string> {
+  const [{ loadMigrationSet }, rehearse, { mergeIntoReport }] = await Promise.all([
+    import('../migrations/migration-set.js'),
+    import('./rehearse.js'),
+    import('../rehearsal/report.js'),
+  ]);
+  const set = await loadMigrationSet(dir, loaded.settings);
+  if (set.problems.length) throw new UsageError(set.problems.join('\n'));
+  const outcome = await rehearse.rehearseWithProgress(io, {
+    migrations: set.migrations,
+    settings: loaded.settings,
+    setup: rehearse.rehearsalSetup(loaded.config, loaded.baseDir, io),
+    cwd: loaded.baseDir,
+  });
+  run.report = mergeIntoReport(run.report, outcome);
+  for (const part of outcome.merged.keys()) if (!run.sources.has(part.path)) run.sources.set(part.path, part.analysis.source.text);
+  if (flags.format !== 'text') return formatReport(run, flags, io, maxRisk);
+  return rehearse.formatRehearsal(run.report, outcome, flags, io, maxRisk, { onlyNotable: true, sources: run.sources });
 }
 
 function failed(report: Report, maxRisk: Risk | undefined): boolean {

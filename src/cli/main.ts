@@ -13,6 +13,7 @@ import type { NewFlags } from './new.js';
 import type { ResolveFlags } from './resolve.js';
 import type { ExecutorFlags } from './executor-setup.js';
 import type { StatsFlags } from './stats.js';
+import type { RehearseFlags } from './rehearse.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -46,6 +47,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--stdin-filename <name>', 'path to report for standard input')
     .option('--stats <file>', 'table sizes from `pgwarden stats`: locking findings on small tables move down, on large ones up')
     .option('--fix', 'apply the fixes findings carry to the files, write the follow-up migrations they need, then report what remains')
+    .option('--rehearse', 'also replay the migrations directory on a scratch database and merge what it observed (see `pgwarden rehearse`)')
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await runLint(paths, flags, io);
     });
@@ -121,6 +123,25 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('-o, --output <file>', 'write the snapshot to a file instead of standard output')
     .action(async (flags: StatsFlags) => {
       exitCode = await (await import('./stats.js')).runStats(flags, io);
+    });
+
+  program
+    .command('rehearse')
+    .description(
+      'Replay migrations on a fresh database: observe the locks each statement holds and the tables it rewrites, and check that every down migration restores the schema.',
+    )
+    .argument('[dir]', 'migrations directory (default: migrations.dir)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .option('--database <url>', 'pglite:memory (default, PostgreSQL 18 in process) or a postgres:// URL: a scratch database is created on that server and dropped')
+    .option('--from <id>', 'rehearse from this migration on; the earlier ones are only applied')
+    .option('--seed <file>', 'SQL run before the first rehearsed migration, so rewrites and validations touch rows (default: rehearsal.seed)')
+    .option('--max-risk <level>', 'fail when a rehearsed file is riskier than low, medium or high')
+    .option('-c, --config <file>', 'configuration file (default: searched from the working directory)')
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--color', 'force colours')
+    .option('--no-color', 'disable colours')
+    .action(async (dir: string | undefined, flags: RehearseFlags) => {
+      exitCode = await (await import('./rehearse.js')).runRehearse(dir, flags, io);
     });
 
   program

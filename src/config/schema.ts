@@ -19,7 +19,10 @@ export const EnvironmentSchema = z
     database: database.optional(),
     lockTimeout: duration.optional(),
     statementTimeout: duration.optional(),
-    requireRehearsal: z.boolean().optional(),
+    requireRehearsal: z
+      .boolean()
+      .optional()
+      .describe('rehearse the migrations on a scratch database first (see rehearsal) and refuse if that fails or finds more risk than maxRisk'),
     allowOverride: z.boolean().optional(),
     beforeApply: z.string().optional().describe('shell command run before the first migration; if it fails nothing is applied'),
     afterApply: z.string().optional().describe('shell command run after every migration applied'),
@@ -37,6 +40,19 @@ export const HistorySchema = z
     table: z.string().default('pgwarden_migrations'),
     auditTable: z.string().default('pgwarden_audit'),
     auditFile: z.string().optional().describe('write the audit trail as JSON lines to this file instead of auditTable'),
+  })
+  .strict();
+
+/** Where and how `pgwarden rehearse`, `lint --rehearse` and `requireRehearsal` replay migrations. */
+export const RehearsalConfigSchema = z
+  .object({
+    database: database
+      .optional()
+      .describe('pglite:memory (the default, PostgreSQL 18 in process) or a server URL: a scratch database is created next to the one it names, and dropped'),
+    seed: z
+      .string()
+      .optional()
+      .describe('SQL file run after the migrations before the rehearsed ones, so that rewrites and validations touch rows'),
   })
   .strict();
 
@@ -80,6 +96,7 @@ export const ConfigSchema = z
     stats: z.string().optional(),
     history: HistorySchema.prefault({}),
     environments: z.record(z.string(), EnvironmentSchema).optional(),
+    rehearsal: RehearsalConfigSchema.optional(),
     overrides: z
       .array(OverrideSchema)
       .optional()
@@ -92,3 +109,4 @@ export type Config = z.output<typeof ConfigSchema>;
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
 export type HistoryConfig = z.output<typeof HistorySchema>;
 export type OverrideConfig = z.output<typeof OverrideSchema>;
+export type RehearsalConfig = z.output<typeof RehearsalConfigSchema>;

@@ -3,7 +3,7 @@ import { compareIds, sha256 } from '../migrations/migration-set.js';
 import type { Direction } from '../migrations/types.js';
 import type { DatabaseSession } from './db/types.js';
 import type { Environment } from './environment.js';
-import { judge, type RiskOverride, type Verdict } from './gate.js';
+import { judge, type RehearsalJudgement, type RiskOverride, type Verdict } from './gate.js';
 import { runPart, type RunProgress, type RunResult } from './runner.js';
 import type { HistoryEntry, HistoryStore } from './store.js';
 
@@ -48,14 +48,20 @@ export interface ExecutorEvents {
   onRetry?(migration: Migration, attempt: number, delayMs: number, error: Error): void;
   onFinish?(migration: Migration, result: RunResult): void;
   onHook?(name: 'beforeApply' | 'afterApply', command: string): void;
+  onRehearsal?(phase: 'start' | 'done'): void;
 }
 
 export interface HookRunner {
   (name: 'beforeApply' | 'afterApply', command: string): Promise<{ ok: boolean; reason: string }>;
 }
 
+/** Rehearses the migrations about to run on a scratch database (environments with requireRehearsal). */
+export type Rehearser = (direction: Direction, items: ReadonlyArray<{ migration: Migration; part: MigrationPart }>) => Promise<RehearsalJudgement>;
+
 export interface ExecutorContext {
   environment: Environment;
+  /** Called before judging when the environment requires a rehearsal; without it, such an environment refuses everything. */
+  rehearse?: Rehearser;
   store: HistoryStore;
   session: DatabaseSession;
   migrations: readonly Migration[];
@@ -159,7 +165,17 @@ async function execute(
   }
   if (!items.length) return outcome('nothing-to-do');
 
-  const verdicts = judge(items, environment, selection.override);
+  let rehearsal: RehearsalJudgement | undefined;
+  if (environment.requireRehearsal && context.rehearse) {
+    events?.onRehearsal?.('start');
+    try {
+      rehearsal = await context.rehearse(direction, items);
+    } catch (error) {
+      rehearsal = { failure: error instanceof Error ? error.message : String(error), reports: new Map(), failed: new Map() };
+    }
+    events?.onRehearsal?.('done');
+  }
+  const verdicts = judge(items, environment, selection.override, rehearsal);
   const refused = verdicts.filter((v) => !v.allowed);
   if (selection.dryRun) return outcome(refused.length ? 'refused' : 'done', verdicts);
   if (refused.length) {

@@ -21,6 +21,7 @@ export function findingReport(finding: Finding, source: SourceFile): FindingRepo
     endColumn: end.column,
     lock: finding.lock ?? null,
     tags: finding.tags,
+    ...(finding.source ? { source: finding.source } : {}),
     ...(finding.fix ? { fix: fixReport(finding.fix, source) } : {}),
   };
 }

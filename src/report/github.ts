@@ -18,7 +18,7 @@ export function formatGithub(report: Report): string {
         line: finding.line,
         endLine: finding.endLine,
         ...columns,
-        title: `${finding.ruleId} (risk ${finding.risk})`,
+        title: `${finding.ruleId} (risk ${finding.risk}${finding.source === 'trace' ? ', rehearsal' : ''})`,
       };
       const message = finding.help ? `${finding.message} — ${finding.help}` : finding.message;
       out.push(command(finding.severity, properties, message));

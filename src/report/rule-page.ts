@@ -10,6 +10,9 @@ export function rulePage(rule: Rule): string {
     `- **Default severity:** ${meta.optIn ? 'off (opt-in)' : defaultSeverity(meta)}`,
     `- **Tags:** ${meta.tags.join(', ')}`,
   ];
+  if (meta.source === 'trace') {
+    facts.push('- **Reported by:** a rehearsal on a scratch database (`pgwarden rehearse`, `pgwarden lint --rehearse`, `requireRehearsal`), from what PostgreSQL did');
+  }
   if (meta.lock) facts.push(`- **Lock:** ${meta.lock} (${describeLockEffect(meta.lock)})`);
   if (meta.postgres) {
     const { min, max } = meta.postgres;

@@ -97,7 +97,7 @@ export interface SarifResult {
   partialFingerprints: { primaryLocationLineHash: string };
   suppressions?: SarifSuppression[];
   fixes?: SarifFix[];
-  properties?: { risk: Risk; lock?: string };
+  properties?: { risk: Risk; lock?: string; source?: 'trace' };
 }
 
 export interface SarifNotification {
@@ -299,7 +299,7 @@ function collectResults(
         message: { text: finding.help ? `${finding.message}\n${finding.help}` : finding.message },
         locations: [location(finding.line, finding.column, finding.endLine, finding.endColumn)],
         partialFingerprints: { primaryLocationLineHash: fingerprint(finding.ruleId, finding.line, finding.message) },
-        properties: { risk: finding.risk, ...(finding.lock ? { lock: finding.lock } : {}) },
+        properties: { risk: finding.risk, ...(finding.lock ? { lock: finding.lock } : {}), ...(finding.source ? { source: finding.source } : {}) },
       };
       if ('fix' in finding && finding.fix) result.fixes = [sarifFix(file.path, finding.fix)];
       if (suppression) {

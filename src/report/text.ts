@@ -68,8 +68,9 @@ function fileBlock(file: FileReport, c: Colors, options: TextOptions, exceeds: b
   for (const finding of file.findings) {
     const severity = finding.severity === 'error' ? c.red('error') : c.yellow('warning');
     const lock = finding.lock ? c.dim(` [${finding.lock}]`) : '';
+    const observed = finding.source === 'trace' ? c.dim(' (rehearsal)') : '';
     lines.push(
-      `  ${c.dim(`${finding.line}:${finding.column}`)}  ${severity}  ${riskLabel(finding.risk, c)}  ${c.cyan(finding.ruleId)}${lock}  ${finding.message}`,
+      `  ${c.dim(`${finding.line}:${finding.column}`)}  ${severity}  ${riskLabel(finding.risk, c)}  ${c.cyan(finding.ruleId)}${observed}${lock}  ${finding.message}`,
     );
     lines.push(...excerpt(sourceLines, finding.line, finding.column, finding.endLine, finding.endColumn, c));
     if (finding.help) lines.push(`      ${c.green('help:')} ${finding.help}`);

@@ -139,7 +139,8 @@ describe('ESLint reports exactly what pgwarden lint reports', () => {
   });
 
   it("applies each fixture's options: every bad fixture without harness-only options fires its rule", () => {
-    const bad = files.filter((f) => /^fixtures\/rules\/[^/]+\/bad-/.test(f));
+    // Directories of migrations (bad-*/…) are the fixtures of rehearsal rules, which lint does not run.
+    const bad = files.filter((f) => /^fixtures\/rules\/[^/]+\/bad-[^/]+$/.test(f));
     const checked = bad.filter((f) => !/^--\s*fixture:.*\b(rollback|direction)=/m.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(checked.length).toBeGreaterThan(40);
     for (const file of checked) {

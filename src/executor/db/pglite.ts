@@ -1,22 +1,28 @@
-import type { PGlite, Results } from '@electric-sql/pglite';
+import type { Extensions, PGlite, Results } from '@electric-sql/pglite';
 import { lockDataDir, type DirLock } from './dir-lock.js';
 import { toDatabaseError } from './errors.js';
 import { redactText } from './redact.js';
 import type { DatabaseSession, QueryResult } from './types.js';
 import { DatabaseError } from './types.js';
 
+export interface PgliteOptions {
+  /** Contrib extensions to make available to CREATE EXTENSION (PGlite loads them at start). */
+  extensions?: Extensions;
+}
+
 /**
  * PostgreSQL in process (PGlite, WebAssembly). `dataDir` undefined: in memory. The package is
  * imported here, on first use, so linting never loads it. One PGlite instance is one session;
  * a directory is locked against other processes while it is open (see dir-lock.ts).
  */
-export async function openPglite(dataDir: string | undefined, description: string): Promise<DatabaseSession> {
+export async function openPglite(dataDir: string | undefined, description: string, options: PgliteOptions = {}): Promise<DatabaseSession> {
   const redact = (text: string): string => redactText(text);
   const dirLock = dataDir === undefined ? undefined : await lockDataDir(dataDir, description);
   let db: PGlite;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    const settings = options.extensions ? { extensions: options.extensions } : {};
+    db = dataDir === undefined ? new PGlite(settings) : new PGlite(dataDir, settings);
     await db.waitReady;
   } catch (error) {
     await dirLock?.release();
