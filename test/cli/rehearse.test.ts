@@ -13,12 +13,17 @@ const EXAMPLES = join(import.meta.dirname, '../../examples');
 
 const BACKFILL = {
   '.pgwardenrc.json': JSON.stringify({ migrations: { dir: 'migrations' } }),
-  'migrations/0001_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now());\n',
-  'migrations/0001_orders.down.sql': 'DROP TABLE orders;\n',
+  // The DDL hides in a function, where reading the SQL cannot see it: only a rehearsal does.
+  'migrations/0001_orders.up.sql': [
+    'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now());',
+    'CREATE FUNCTION add_region() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE orders ADD COLUMN region text; END $$;',
+    '',
+  ].join('\n'),
+  'migrations/0001_orders.down.sql': 'DROP FUNCTION add_region();\nDROP TABLE orders;\n',
   'migrations/0002_orders_region.up.sql': [
     '-- Risk Level: LOW',
-    "SET lock_timeout = '2s';",
-    'ALTER TABLE orders ADD COLUMN region text;',
+    "SET lock_timeout = '2s'; SET statement_timeout = '1min';",
+    'SELECT add_region();',
     "UPDATE orders SET region = 'eu' WHERE region IS NULL;",
     '',
   ].join('\n'),
@@ -124,9 +129,9 @@ describe('pgwarden lint --rehearse', () => {
     const files = {
       ...BACKFILL,
       'migrations/0002_orders_region.up.sql': [
-        "SET lock_timeout = '2s';",
+        "SET lock_timeout = '2s'; SET statement_timeout = '1min';",
         '-- pgwarden-disable-next-statement observed-blocking-lock -- orders holds a few hundred rows',
-        'ALTER TABLE orders ADD COLUMN region text;',
+        'SELECT add_region();',
         "UPDATE orders SET region = 'eu' WHERE region IS NULL;",
         '',
       ].join('\n'),

@@ -11,8 +11,11 @@ import { runCli as cli } from '../support/cli.js';
  * target here is an embedded database in the project; rehearsals run on pglite:memory.
  */
 const BASE = {
-  '0001_orders.up.sql': 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now());\n',
-  '0001_orders.down.sql': 'DROP TABLE orders;\n',
+  '0001_orders.up.sql':
+    'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz NOT NULL DEFAULT now());\n' +
+    // DDL in a function: reading the SQL of a migration that calls it cannot see it, a rehearsal does.
+    'CREATE FUNCTION add_region() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE orders ADD COLUMN region text; END $$;\n',
+  '0001_orders.down.sql': 'DROP FUNCTION add_region();\nDROP TABLE orders;\n',
 };
 
 function project(migrations: Record<string, string>, environment: Record<string, unknown>): string {
@@ -41,7 +44,7 @@ describe('requireRehearsal', () => {
   it('refuses a migration whose rehearsed risk is above maxRisk, though its static risk is within it', async () => {
     const cwd = project(
       {
-        '0002_orders_region.up.sql': "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN region text;\nUPDATE orders SET region = 'eu' WHERE region IS NULL;\n",
+        '0002_orders_region.up.sql': "SET lock_timeout = '2s';\nSELECT add_region();\nUPDATE orders SET region = 'eu' WHERE region IS NULL;\n",
         '0002_orders_region.down.sql': "SET lock_timeout = '2s';\n-- pgwarden-disable-next-statement no-drop-column -- added by 0002\nALTER TABLE orders DROP COLUMN region;\n",
       },
       { maxRisk: 'low' },
