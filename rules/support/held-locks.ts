@@ -74,8 +74,8 @@ interface Recorded {
   statement: Statement;
   transactionId: number;
   inTransaction: boolean;
-  locks: StatementLock[];
-  dropped: Set<string>;
+  locks: readonly StatementLock[];
+  dropped: ReadonlySet<string>;
 }
 
 /**
@@ -87,6 +87,8 @@ interface Recorded {
 export class TransactionLocks {
   private transactionId = Number.NaN;
   private readonly locks = new Map<string, HeldLock>();
+  /** `locks` as a list, until they change. */
+  private heldList: HeldLock[] | undefined;
   private pending: Recorded | undefined;
 
   constructor(private readonly state: AnalysisState) {
@@ -94,18 +96,15 @@ export class TransactionLocks {
   }
 
   /** Locks taken by earlier statements of the transaction the current statement runs in. */
-  held(): HeldLock[] {
+  held(): readonly HeldLock[] {
     if (this.pending) this.flush();
     this.sync(this.state.transactionId);
-    return [...this.locks.values()];
+    return (this.heldList ??= [...this.locks.values()]);
   }
 
   /** The locks a statement takes on relations that existed before the migration. */
-  locksOf(statement: Statement): StatementLock[] {
-    const { schema } = this.state;
-    return this.state.locksOf(statement).filter((lock) =>
-      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
-    );
+  locksOf(statement: Statement): readonly StatementLock[] {
+    return preExistingLocks(this.state, statement);
   }
 
   /**
@@ -132,12 +131,13 @@ export class TransactionLocks {
       const key = `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
       // A dropped table or view is gone for its users whether or not its lock is still held.
       if (!lock.index && dropped.has(relationKey(lock.relation))) {
-        this.locks.delete(key);
+        if (this.locks.delete(key)) this.heldList = undefined;
         continue;
       }
       const before = this.locks.get(key);
       if (before && strongerLock(before.mode, lock.mode) === before.mode) continue;
       this.locks.set(key, { ...lock, statement });
+      this.heldList = undefined;
     }
   }
 
@@ -145,7 +145,21 @@ export class TransactionLocks {
     if (transactionId === this.transactionId) return;
     this.transactionId = transactionId;
     this.locks.clear();
+    this.heldList = undefined;
   }
+}
+
+/**
+ * The locks a statement takes on relations that existed before the migration (locks on relations
+ * created in it block nobody), worked out once per statement for every rule.
+ */
+export function preExistingLocks(state: AnalysisState, statement: Statement): readonly StatementLock[] {
+  return state.shared(statement, preExistingLocks, () => {
+    const { schema } = state;
+    return state.locksOf(statement).filter((lock) =>
+      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
+    );
+  });
 }
 
 const trackers = new WeakMap<AnalysisState, TransactionLocks>();
@@ -157,10 +171,12 @@ export function transactionLocks(state: AnalysisState): TransactionLocks {
   return tracker;
 }
 
+const NOTHING_DROPPED: ReadonlySet<string> = new Set();
+
 /** The tables, views and sequences a DROP removes (not indexes: DROP INDEX leaves the table locked). */
-function droppedRelations(statement: Statement): Set<string> {
-  if (statement.type !== 'DropStmt') return new Set();
+function droppedRelations(statement: Statement): ReadonlySet<string> {
+  if (statement.type !== 'DropStmt') return NOTHING_DROPPED;
   const stmt = statement.ast as DropStmt;
-  if (!DROPPED_RELATIONS.has(stmt.removeType ?? '')) return new Set();
+  if (!DROPPED_RELATIONS.has(stmt.removeType ?? '')) return NOTHING_DROPPED;
   return new Set(dropTargets(stmt.objects).map((target) => relationKey(target)));
 }

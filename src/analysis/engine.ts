@@ -1,7 +1,7 @@
 import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
-import { defaultSeverity, raisesRisk, type Rule, type RuleContext } from './rule.js';
+import { defaultSeverity, raisesRisk, type FindingInput, type Rule, type RuleContext, type RuleMeta } from './rule.js';
 import { effectiveOptions, type RuleOptions } from './rule-options.js';
 import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
@@ -88,7 +88,6 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     if (configured) return configured;
     return rule.meta.optIn ? 'off' : defaultSeverity(rule.meta);
   };
-  const active = options.rules.filter((rule) => severityOf(rule) !== 'off' && appliesToVersion(rule, options.postgresVersion));
 
   const findings: Finding[] = [];
   const handlers = new Map<string, Array<(node: never, statement: Statement) => void>>();
@@ -96,43 +95,28 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   const atEnd: Array<() => void> = [];
   const present = new Set<string>();
   for (const statement of statements) present.add(statement.type);
+  const fileContext: FileContext = {
+    state,
+    postgresVersion: options.postgresVersion,
+    source: parsed.source,
+    statements,
+    migration: options.migration,
+    header,
+    findings,
+  };
 
-  for (const rule of active) {
+  const active: Rule[] = [];
+  for (const rule of options.rules) {
+    const severity = severityOf(rule);
+    if (severity === 'off' || !appliesToVersion(rule, options.postgresVersion)) continue;
+    active.push(rule);
     // Most rules handle a few statement types; a file without them never instantiates the rule.
-    const keys = visitorKeys(rule);
-    if (!keys.some((key) => key === 'statement' || key === 'end' || present.has(key))) continue;
-    const severity = severityOf(rule) as Finding['severity'];
+    const shape = ruleShape(rule);
+    if (!shape.everyFile && !shape.keys.some((key) => present.has(key))) continue;
     const meta = rule.meta;
-    const context: RuleContext = {
-      state,
-      postgresVersion: options.postgresVersion,
-      source: parsed.source,
-      statements,
-      migration: options.migration,
-      header,
-      options: effectiveOptions(meta, options.ruleOptions?.get(meta.id)),
-      report(input) {
-        const statement = input.statement;
-        const finding: Finding = {
-          ruleId: meta.id,
-          risk: input.risk ?? meta.risk,
-          severity,
-          message: input.message,
-          help: input.help ?? meta.help,
-          start: input.start ?? statement?.start ?? 0,
-          end: input.end ?? statement?.end ?? 0,
-          tags: [...meta.tags],
-        };
-        const lock = input.lock ?? meta.lock;
-        if (lock) finding.lock = lock;
-        if (input.relation) finding.relation = input.relation;
-        if (input.fix) finding.fix = input.fix;
-        if (statement) finding.statementIndex = statement.index;
-        findings.push(finding);
-      },
-    };
+    const context = new EngineContext(fileContext, meta, severity, effectiveOptions(meta, options.ruleOptions?.get(meta.id)));
     const visitors = rule.create(context) as Record<string, ((...args: never[]) => void) | undefined>;
-    for (const key of keys) {
+    for (const key of shape.keys) {
       const handler = visitors[key];
       if (!handler) continue;
       if (key === 'statement') everyStatement.push(handler as (statement: Statement) => void);
@@ -154,8 +138,6 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   }
   for (const handler of atEnd) handler();
 
-  const ruleIds = new Set(options.rules.map((r) => r.meta.id));
-  const activeIds = new Set(active.map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
   if (options.external) {
     for (const external of options.external) {
@@ -164,7 +146,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
       engineFinding(external.ruleId, { ...external, ...(statement ? { statementIndex: statement.index } : {}) });
     }
   }
-  applyDirectives(directives, statements, parsed.statements, findings, ruleIds, activeIds, engineFinding);
+  applyDirectives(directives, statements, parsed.statements, findings, options.rules, active, engineFinding);
   if (options.stats) {
     applyTableSizes(findings, {
       stats: options.stats,
@@ -205,17 +187,80 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   };
 }
 
-const visitorKeyCache = new WeakMap<Rule, readonly string[]>();
+/** What every rule of one file's analysis shares, and where their findings go. */
+interface FileContext {
+  state: AnalysisState;
+  postgresVersion: number;
+  source: SourceFile;
+  statements: readonly Statement[];
+  migration: MigrationInfo | undefined;
+  header: MigrationHeader;
+  findings: Finding[];
+}
+
+/** One rule's context: a class, so the per-file, per-rule cost is one object rather than an object and a closure. */
+class EngineContext implements RuleContext {
+  readonly state: AnalysisState;
+  readonly postgresVersion: number;
+  readonly source: SourceFile;
+  readonly statements: readonly Statement[];
+  readonly migration: MigrationInfo | undefined;
+  readonly header: MigrationHeader;
+
+  constructor(
+    private readonly file: FileContext,
+    private readonly meta: RuleMeta,
+    private readonly severity: Finding['severity'],
+    readonly options: RuleOptions,
+  ) {
+    this.state = file.state;
+    this.postgresVersion = file.postgresVersion;
+    this.source = file.source;
+    this.statements = file.statements;
+    this.migration = file.migration;
+    this.header = file.header;
+  }
+
+  report(input: FindingInput): void {
+    const meta = this.meta;
+    const statement = input.statement;
+    const finding: Finding = {
+      ruleId: meta.id,
+      risk: input.risk ?? meta.risk,
+      severity: this.severity,
+      message: input.message,
+      help: input.help ?? meta.help,
+      start: input.start ?? statement?.start ?? 0,
+      end: input.end ?? statement?.end ?? 0,
+      tags: [...meta.tags],
+    };
+    const lock = input.lock ?? meta.lock;
+    if (lock) finding.lock = lock;
+    if (input.relation) finding.relation = input.relation;
+    if (input.fix) finding.fix = input.fix;
+    if (statement) finding.statementIndex = statement.index;
+    this.file.findings.push(finding);
+  }
+}
+
+interface RuleShape {
+  /** The visitor names the rule returns. */
+  keys: readonly string[];
+  /** It has a `statement` or `end` visitor, so it runs on every file. */
+  everyFile: boolean;
+}
+
+const shapeCache = new WeakMap<Rule, RuleShape>();
 
 /**
  * The visitor names a rule returns, learnt once by creating it against an empty file. Rules
  * must return the same keys whatever the context (their handlers may differ).
  */
-function visitorKeys(rule: Rule): readonly string[] {
-  let keys = visitorKeyCache.get(rule);
-  if (!keys) {
+function ruleShape(rule: Rule): RuleShape {
+  let shape = shapeCache.get(rule);
+  if (!shape) {
     const source = new SourceFile('', '');
-    keys = Object.keys(
+    const keys = Object.keys(
       rule.create({
         state: new AnalysisState({ postgresVersion: 16, runnerTransaction: false }),
         postgresVersion: 16,
@@ -227,9 +272,10 @@ function visitorKeys(rule: Rule): readonly string[] {
         report: () => undefined,
       }),
     );
-    visitorKeyCache.set(rule, keys);
+    shape = { keys, everyFile: keys.includes('statement') || keys.includes('end') };
+    shapeCache.set(rule, shape);
   }
-  return keys;
+  return shape;
 }
 
 function appliesToVersion(rule: Rule, version: number): boolean {
@@ -272,12 +318,14 @@ function applyDirectives(
   statements: readonly Statement[],
   byIndex: readonly Statement[],
   findings: Finding[],
-  ruleIds: ReadonlySet<string>,
-  activeIds: ReadonlySet<string>,
+  rules: readonly Rule[],
+  active: readonly Rule[],
   report: EngineReporter,
 ): void {
   const disabling = directives.filter((d) => d.kind !== 'no-transaction');
   if (!disabling.length) return;
+  const ruleIds = new Set(rules.map((r) => r.meta.id));
+  const activeIds = new Set(active.map((r) => r.meta.id));
   const topLevel = statements.filter((s) => !s.parent);
   const targets = disabling.map((d) =>
     d.kind === 'disable-next-statement' ? topLevel.find((s) => s.start >= d.end) : undefined,
