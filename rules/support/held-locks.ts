@@ -45,28 +45,24 @@ export function namesItsTable(lock: StatementLock): boolean {
   return !lock.index && !/^\$\{.*\}$/s.test(lock.relation.relname);
 }
 
-/**
- * The ACCESS EXCLUSIVE locks held before a statement that the statement keeps in force longer: all
- * of them except those on relations it takes ACCESS EXCLUSIVE on itself (it blocks those anyway).
- * A held lock on a table of unknown identity counts only when the statement takes no ACCESS
- * EXCLUSIVE lock, since that table may be the statement's own.
- */
-export function exclusiveLocksExtended(held: readonly HeldLock[], own: readonly StatementLock[]): HeldLock[] {
-  const ownExclusive = own.filter((lock) => lock.mode === 'ACCESS EXCLUSIVE');
-  return held.filter(
-    (lock) =>
-      lock.mode === 'ACCESS EXCLUSIVE' &&
-      (namesItsTable(lock) ? !ownExclusive.some((mine) => sameRelation(mine, lock)) : !ownExclusive.length),
-  );
-}
-
 /** The strongest of some locks (the first listed on a tie). */
 export function strongestLock<T extends StatementLock>(locks: readonly T[]): T | undefined {
   return locks.reduce<T | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
 }
 
-export function sameRelation(a: StatementLock, b: StatementLock): boolean {
-  return !!a.index === !!b.index && relationKey(a.relation) === relationKey(b.relation);
+/** Identifies the relation a lock is on: two locks with one key are on the same table, or the same index. */
+function lockKey(lock: StatementLock): string {
+  return `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
+}
+
+/** The held locks in the orders and selections the rules ask for, worked out once per change. */
+interface HeldView {
+  all: HeldLock[];
+  /** ACCESS EXCLUSIVE ones. */
+  exclusive: HeldLock[];
+  /** ACCESS EXCLUSIVE ones on a table of known identity (see namesItsTable), and their lockKeys. */
+  exclusiveNamed: HeldLock[];
+  exclusiveNamedKeys: string[];
 }
 
 /** A statement's locks, as they stood while it was the current statement. */
@@ -86,9 +82,10 @@ interface Recorded {
  */
 export class TransactionLocks {
   private transactionId = Number.NaN;
+  /** By lockKey: one lock per relation, the strongest taken. */
   private readonly locks = new Map<string, HeldLock>();
-  /** `locks` as a list, until they change. */
-  private heldList: HeldLock[] | undefined;
+  /** Derived from `locks`, until they change. */
+  private current: HeldView | undefined;
   private pending: Recorded | undefined;
 
   constructor(private readonly state: AnalysisState) {
@@ -97,9 +94,34 @@ export class TransactionLocks {
 
   /** Locks taken by earlier statements of the transaction the current statement runs in. */
   held(): readonly HeldLock[] {
-    if (this.pending) this.flush();
-    this.sync(this.state.transactionId);
-    return (this.heldList ??= [...this.locks.values()]);
+    return this.view().all;
+  }
+
+  /** The held ACCESS EXCLUSIVE locks on tables of known identity (see namesItsTable). */
+  heldExclusiveNamed(): readonly HeldLock[] {
+    return this.view().exclusiveNamed;
+  }
+
+  /** The held lock on the relation `lock` is on (the same table, or the same index). */
+  heldOn(lock: StatementLock): HeldLock | undefined {
+    this.view();
+    return this.locks.get(lockKey(lock));
+  }
+
+  /**
+   * The ACCESS EXCLUSIVE locks held before a statement that the statement keeps in force longer: all
+   * of them except those on relations it takes ACCESS EXCLUSIVE on itself (it blocks those anyway).
+   * A held lock on a table of unknown identity counts only when the statement takes no ACCESS
+   * EXCLUSIVE lock, since that table may be the statement's own.
+   */
+  exclusiveExtendedBy(statement: Statement): readonly HeldLock[] {
+    return this.state.shared(statement, EXTENDED, () => {
+      const view = this.view();
+      const ownExclusive = this.locksOf(statement).filter((lock) => lock.mode === 'ACCESS EXCLUSIVE');
+      if (!ownExclusive.length) return view.exclusive;
+      const own = new Set(ownExclusive.map(lockKey));
+      return view.exclusiveNamed.filter((_, i) => !own.has(view.exclusiveNamedKeys[i]!));
+    });
   }
 
   /** The locks a statement takes on relations that existed before the migration. */
@@ -107,7 +129,25 @@ export class TransactionLocks {
     return preExistingLocks(this.state, statement);
   }
 
-  /**
+  private view(): HeldView {
+    if (this.pending) this.flush();
+    this.sync(this.state.transactionId);
+    if (!this.current) {
+      const view: HeldView = { all: [], exclusive: [], exclusiveNamed: [], exclusiveNamedKeys: [] };
+      for (const [key, lock] of this.locks) {
+        view.all.push(lock);
+        if (lock.mode !== 'ACCESS EXCLUSIVE') continue;
+        view.exclusive.push(lock);
+        if (!namesItsTable(lock)) continue;
+        view.exclusiveNamed.push(lock);
+        view.exclusiveNamedKeys.push(key);
+      }
+      this.current = view;
+    }
+    return this.current;
+  }
+
+/**
    * Adds the statement's locks to those its transaction holds. Outside a block they end with the
    * statement, except inside a DO block, whose statements share the DO statement's transaction.
    */
@@ -128,16 +168,16 @@ export class TransactionLocks {
     this.sync(transactionId);
     if (!inTransaction && !statement.parent) return;
     for (const lock of locks) {
-      const key = `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
+      const key = lockKey(lock);
       // A dropped table or view is gone for its users whether or not its lock is still held.
       if (!lock.index && dropped.has(relationKey(lock.relation))) {
-        if (this.locks.delete(key)) this.heldList = undefined;
+        if (this.locks.delete(key)) this.current = undefined;
         continue;
       }
       const before = this.locks.get(key);
       if (before && strongerLock(before.mode, lock.mode) === before.mode) continue;
       this.locks.set(key, { ...lock, statement });
-      this.heldList = undefined;
+      this.current = undefined;
     }
   }
 
@@ -145,7 +185,7 @@ export class TransactionLocks {
     if (transactionId === this.transactionId) return;
     this.transactionId = transactionId;
     this.locks.clear();
-    this.heldList = undefined;
+    this.current = undefined;
   }
 }
 
@@ -161,6 +201,9 @@ export function preExistingLocks(state: AnalysisState, statement: Statement): re
     );
   });
 }
+
+/** Names TransactionLocks.exclusiveExtendedBy's per-statement fact. */
+const EXTENDED = {};
 
 const trackers = new WeakMap<AnalysisState, TransactionLocks>();
 

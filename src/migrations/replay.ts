@@ -21,15 +21,16 @@ const SQL_FILE = /\.sql$/i;
  * part. Files no layout recognises are ordered by name within their directory.
  */
 export function historyPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
-  const key = `${layout}\0${file}`;
-  if (places.has(key)) return places.get(key);
+  let byFile = places.get(layout);
+  if (!byFile) places.set(layout, (byFile = new Map()));
+  if (byFile.has(file)) return byFile.get(file);
   const place = findPlace(file, layout);
-  places.set(key, place);
+  byFile.set(file, place);
   return place;
 }
 
 /** Places by layout and path: asked for several times per file in a run. */
-const places = new Map<string, HistoryPlace | undefined>();
+const places = new Map<LayoutSetting, Map<string, HistoryPlace | undefined>>();
 
 function findPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
   const detected = detectFileLayout(file, layout);
@@ -91,7 +92,8 @@ export function listHistory(root: string, layout: LayoutSetting): Array<{ file: 
 
 function statSafe(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    // Most directories lack one of the names asked for: no exception for those.
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }
