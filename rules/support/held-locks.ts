@@ -134,14 +134,14 @@ export class TransactionLocks {
     this.sync(this.state.transactionId);
     if (!this.current) {
       const view: HeldView = { all: [], exclusive: [], exclusiveNamed: [], exclusiveNamedKeys: [] };
-      for (const [key, lock] of this.locks) {
+      this.locks.forEach((lock, key) => {
         view.all.push(lock);
-        if (lock.mode !== 'ACCESS EXCLUSIVE') continue;
+        if (lock.mode !== 'ACCESS EXCLUSIVE') return;
         view.exclusive.push(lock);
-        if (!namesItsTable(lock)) continue;
+        if (!namesItsTable(lock)) return;
         view.exclusiveNamed.push(lock);
         view.exclusiveNamedKeys.push(key);
-      }
+      });
       this.current = view;
     }
     return this.current;

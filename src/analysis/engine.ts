@@ -106,17 +106,19 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   };
 
   const active: Rule[] = [];
-  for (const rule of options.rules) {
+  for (let r = 0; r < options.rules.length; r++) {
+    const rule = options.rules[r]!;
     const severity = severityOf(rule);
     if (severity === 'off' || !appliesToVersion(rule, options.postgresVersion)) continue;
     active.push(rule);
     // Most rules handle a few statement types; a file without them never instantiates the rule.
     const shape = ruleShape(rule);
-    if (!shape.everyFile && !shape.keys.some((key) => present.has(key))) continue;
+    if (!shape.everyFile && !handlesAny(shape.keys, present)) continue;
     const meta = rule.meta;
     const context = new EngineContext(fileContext, meta, severity, effectiveOptions(meta, options.ruleOptions?.get(meta.id)));
     const visitors = rule.create(context) as Record<string, ((...args: never[]) => void) | undefined>;
-    for (const key of shape.keys) {
+    for (let k = 0; k < shape.keys.length; k++) {
+      const key = shape.keys[k]!;
       const handler = visitors[key];
       if (!handler) continue;
       if (key === 'statement') everyStatement.push(handler as (statement: Statement) => void);
@@ -129,11 +131,14 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     }
   }
 
-  for (const statement of statements) {
+  // Indexed loops here and in the rule loop above: a lint run is too short for V8 to optimise
+  // this code, and unoptimised for…of allocates an iterator result per element.
+  for (let s = 0; s < statements.length; s++) {
+    const statement = statements[s]!;
     state.enter(statement);
     const typed = handlers.get(statement.type);
-    if (typed) for (const handler of typed) handler(statement.ast as never, statement);
-    for (const handler of everyStatement) handler(statement);
+    if (typed) for (let h = 0; h < typed.length; h++) typed[h]!(statement.ast as never, statement);
+    for (let h = 0; h < everyStatement.length; h++) everyStatement[h]!(statement);
     state.apply(statement);
   }
   for (const handler of atEnd) handler();
@@ -276,6 +281,11 @@ function ruleShape(rule: Rule): RuleShape {
     shapeCache.set(rule, shape);
   }
   return shape;
+}
+
+function handlesAny(keys: readonly string[], present: ReadonlySet<string>): boolean {
+  for (let k = 0; k < keys.length; k++) if (present.has(keys[k]!)) return true;
+  return false;
 }
 
 function appliesToVersion(rule: Rule, version: number): boolean {

@@ -69,6 +69,7 @@ export class AnalysisState {
    * `set_config`), lower-cased name; undefined when the migration did not set it.
    */
   setting(name: string): string | undefined {
+    if (!this.settings.size) return undefined;
     const entry = this.settings.get(name.toLowerCase());
     if (!entry || (entry.local && entry.transaction !== this.transaction)) return undefined;
     return entry.value;
@@ -125,7 +126,7 @@ export class AnalysisState {
 
   /** Called after rules have seen a statement. */
   apply(statement: Statement): void {
-    for (const listener of this.seen) listener(statement);
+    for (let i = 0; i < this.seen.length; i++) this.seen[i]!(statement);
     this.schema.apply(statement);
     const control = transactionControl(statement);
     if (control === 'begin') {
