@@ -26,6 +26,9 @@ describe('lexCommonSql', () => {
       'CREATE TABLE t (\n\tid bigint PRIMARY KEY,\r\n\tname text\r\n)',
       'SELECT a/*x*/b, c--x\n, d',
       'SELECT 1 /* a */ /**/ /*/ */ /***/',
+      'CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql; DO $body$ BEGIN PERFORM $$x$$; END $body$',
+      'SELECT $a$ $ab$ $$ $b$ $a$, a$$b',
+      'ALTER TABLE {{ .Schema }}.users ADD COLUMN a int; \\set x',
     ];
     for (const text of texts) expect(lexCommonSql(text)).toEqual(postgres(text));
   });
@@ -33,8 +36,10 @@ describe('lexCommonSql', () => {
   it('leaves what it does not cover to the real scanner', () => {
     const texts = [
       '',
-      'DO $$ BEGIN END $$',
       'SELECT $1',
+      'SELECT $é$ x $é$',
+      'SELECT $$ unterminated',
+      'SELECT $ 1',
       "SELECT E'a\\nb'",
       "SELECT U&'d\\0061t'",
       "SELECT 'a'\n  'b'",
@@ -42,7 +47,6 @@ describe('lexCommonSql', () => {
       'SELECT 1e5, 0x1F, 1_000',
       'SELECT a[1:2], 1..2',
       'x := 1',
-      '\\set ON_ERROR_STOP on',
       "SELECT 'unterminated",
       'SELECT 1 /* unterminated',
       'SELECT ""',
