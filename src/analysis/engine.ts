@@ -83,11 +83,8 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     ...(options.schema ? { schema: options.schema } : {}),
   });
 
-  const severityOf = (rule: Rule): SeveritySetting => {
-    const configured = options.severities?.get(rule.meta.id);
-    if (configured) return configured;
-    return rule.meta.optIn ? 'off' : defaultSeverity(rule.meta);
-  };
+  const severityOf = (rule: Rule): SeveritySetting => options.severities?.get(rule.meta.id) || ruleShape(rule).severity;
+  const isActive = (rule: Rule) => severityOf(rule) !== 'off' && ruleShape(rule).appliesTo(options.postgresVersion);
 
   const findings: Finding[] = [];
   const handlers = new Map<string, Array<(node: never, statement: Statement) => void>>();
@@ -105,14 +102,12 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     findings,
   };
 
-  const active: Rule[] = [];
   for (let r = 0; r < options.rules.length; r++) {
     const rule = options.rules[r]!;
-    const severity = severityOf(rule);
-    if (severity === 'off' || !appliesToVersion(rule, options.postgresVersion)) continue;
-    active.push(rule);
-    // Most rules handle a few statement types; a file without them never instantiates the rule.
     const shape = ruleShape(rule);
+    const severity = options.severities?.get(rule.meta.id) || shape.severity;
+    if (severity === 'off' || !shape.appliesTo(options.postgresVersion)) continue;
+    // Most rules handle a few statement types; a file without them never instantiates the rule.
     if (!shape.everyFile && !handlesAny(shape.keys, present)) continue;
     const meta = rule.meta;
     const context = new EngineContext(fileContext, meta, severity, effectiveOptions(meta, options.ruleOptions?.get(meta.id)));
@@ -151,7 +146,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
       engineFinding(external.ruleId, { ...external, ...(statement ? { statementIndex: statement.index } : {}) });
     }
   }
-  applyDirectives(directives, statements, parsed.statements, findings, options.rules, active, engineFinding);
+  applyDirectives(directives, statements, parsed.statements, findings, options.rules, isActive, engineFinding);
   if (options.stats) {
     applyTableSizes(findings, {
       stats: options.stats,
@@ -248,18 +243,23 @@ class EngineContext implements RuleContext {
   }
 }
 
+/** What the engine asks of a rule for every file, worked out once. */
 interface RuleShape {
   /** The visitor names the rule returns. */
   keys: readonly string[];
   /** It has a `statement` or `end` visitor, so it runs on every file. */
   everyFile: boolean;
+  /** Its severity when the configuration sets none. */
+  severity: SeveritySetting;
+  appliesTo(postgresVersion: number): boolean;
 }
 
 const shapeCache = new WeakMap<Rule, RuleShape>();
 
 /**
- * The visitor names a rule returns, learnt once by creating it against an empty file. Rules
- * must return the same keys whatever the context (their handlers may differ).
+ * A rule's shape from its meta, and the visitor names it returns, learnt once by creating it
+ * against an empty file. Rules must return the same keys whatever the context (their handlers may
+ * differ).
  */
 function ruleShape(rule: Rule): RuleShape {
   let shape = shapeCache.get(rule);
@@ -277,7 +277,14 @@ function ruleShape(rule: Rule): RuleShape {
         report: () => undefined,
       }),
     );
-    shape = { keys, everyFile: keys.includes('statement') || keys.includes('end') };
+    const bounds = rule.meta.postgres;
+    shape = {
+      keys,
+      everyFile: keys.includes('statement') || keys.includes('end'),
+      severity: rule.meta.optIn ? 'off' : defaultSeverity(rule.meta),
+      appliesTo: (version) =>
+        !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max)),
+    };
     shapeCache.set(rule, shape);
   }
   return shape;
@@ -288,10 +295,6 @@ function handlesAny(keys: readonly string[], present: ReadonlySet<string>): bool
   return false;
 }
 
-function appliesToVersion(rule: Rule, version: number): boolean {
-  const bounds = rule.meta.postgres;
-  return !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max));
-}
 
 type EngineReporter = (
   ruleId: string,
@@ -329,13 +332,13 @@ function applyDirectives(
   byIndex: readonly Statement[],
   findings: Finding[],
   rules: readonly Rule[],
-  active: readonly Rule[],
+  isActive: (rule: Rule) => boolean,
   report: EngineReporter,
 ): void {
   const disabling = directives.filter((d) => d.kind !== 'no-transaction');
   if (!disabling.length) return;
   const ruleIds = new Set(rules.map((r) => r.meta.id));
-  const activeIds = new Set(active.map((r) => r.meta.id));
+  const activeIds = new Set(rules.filter(isActive).map((r) => r.meta.id));
   const topLevel = statements.filter((s) => !s.parent);
   const targets = disabling.map((d) =>
     d.kind === 'disable-next-statement' ? topLevel.find((s) => s.start >= d.end) : undefined,

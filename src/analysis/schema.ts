@@ -139,6 +139,8 @@ export class SchemaModel {
   private migration = CURRENT;
   /** Everything created while applying the migration under analysis, for `commit`. */
   private fresh: Array<{ createdBy: string }> = [];
+  /** The key columns of the full indexes, by table, until a statement is applied (see keysOf). */
+  private indexKeys: Map<string, string[][]> | undefined;
 
   /** Statements applied from now on are recorded as created by `id`. */
   setMigration(id: string): void {
@@ -170,7 +172,16 @@ export class SchemaModel {
 
   /** Indexes and key constraints of a table, as lists of key columns. */
   keysOf(table: string): string[][] {
-    const keys = valuesWhere(this.indexes, (index) => index.table === table && !index.partial).map((index) => index.columns);
+    if (!this.indexKeys) {
+      this.indexKeys = new Map();
+      for (const index of this.indexes.values()) {
+        if (index.partial) continue;
+        const keys = this.indexKeys.get(index.table);
+        if (keys) keys.push(index.columns);
+        else this.indexKeys.set(index.table, [index.columns]);
+      }
+    }
+    const keys = [...(this.indexKeys.get(table) ?? [])];
     const relation = this.relations.get(table);
     for (const constraint of relation?.constraints.values() ?? []) {
       if (constraint.kind === 'primary' || constraint.kind === 'unique' || constraint.kind === 'exclusion') keys.push(constraint.columns);
@@ -227,6 +238,7 @@ export class SchemaModel {
   }
 
   apply(statement: Statement): void {
+    this.indexKeys = undefined;
     switch (statement.type) {
       case 'CreateStmt':
         return this.createTable(statement.ast as CreateStmt);

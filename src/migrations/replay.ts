@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, normalize, sep } from 'node:path';
 import { SchemaModel } from '../analysis/schema.js';
 import { parseSql, type Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
@@ -78,16 +78,28 @@ export function listHistory(root: string, layout: LayoutSetting): Array<{ file: 
   } catch {
     return [];
   }
+  const child = childPaths(root);
   for (const entry of entries) {
-    const path = join(root, entry.name);
+    const path = child(root, entry.name);
     if (entry.isFile()) consider(path);
     else if (entry.isDirectory()) {
       for (const name of ['up.sql', 'migration.sql']) {
-        if (statSafe(join(path, name))) consider(join(path, name));
+        const file = child(path, name);
+        if (statSafe(file)) consider(file);
       }
     }
   }
   return found.sort((a, b) => compareIds(a.key, b.key) || (a.file < b.file ? -1 : 1));
+}
+
+/**
+ * `join` for the entries of `root`: when `root` is already normalised (as the discovered files'
+ * directories are), a plain concatenation gives the same path without join's character-by-character
+ * normalisation, which listing a history of hundreds of migrations would otherwise repeat for each.
+ */
+function childPaths(root: string): (dir: string, name: string) => string {
+  const plain = sep === '/' && !root.endsWith('/') && normalize(root) === root;
+  return plain ? (dir, name) => `${dir}/${name}` : join;
 }
 
 function statSafe(path: string): boolean {
