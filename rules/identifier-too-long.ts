@@ -6,6 +6,27 @@ import { MAX_IDENTIFIER_BYTES, truncateIdentifier, utf8Length, writtenIdentifier
 /** A name the parser cut is at most 63 bytes and, cut at a character boundary, at least 60. */
 const SHORTEST_CUT = MAX_IDENTIFIER_BYTES - 3;
 
+const IDENTIFIER_CHARACTER = /^[A-Za-z0-9_$\u0080-\uffff]$/;
+
+/**
+ * Whether the statement's text can hold a longer spelling of `name`, a name the parser may have
+ * cut: the name followed by one more character of a bare identifier (whose ASCII letters the
+ * parser folded), or after a double quote followed by one more character of a quoted one. Almost
+ * every long name is written as stored, and this test costs far less than the statement's tokens.
+ */
+function mayBeCut(text: string, name: string): boolean {
+  const folded = text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  for (let at = folded.indexOf(name); at >= 0; at = folded.indexOf(name, at + 1)) {
+    if (IDENTIFIER_CHARACTER.test(folded.charAt(at + name.length))) return true;
+  }
+  const quoted = `"${name.replaceAll('"', '""')}`;
+  for (let at = text.indexOf(quoted); at >= 0; at = text.indexOf(quoted, at + 1)) {
+    const next = at + quoted.length;
+    if (next < text.length && (text[next] !== '"' || text[next + 1] === '"')) return true;
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: 'identifier-too-long',
@@ -42,6 +63,8 @@ export default defineRule({
         // The tree holds names already cut to 63 bytes; only those that long can have been cut.
         const names = createdNames(statement).filter((created) => utf8Length(created.name) >= SHORTEST_CUT);
         if (!names.length) return;
+        const text = context.source.text.slice(statement.start, statement.end);
+        if (!names.some((created) => mayBeCut(text, created.name))) return;
         const reported = new Set<string>();
         for (const written of writtenIdentifiers(context.source, statement)) {
           const bytes = utf8Length(written.name);

@@ -2,22 +2,13 @@ import { defineRule } from '../src/analysis/rule.js';
 import { blocksTraffic, strongerLock } from '../src/analysis/locks.js';
 import type { StatementLock } from '../src/analysis/statement-locks.js';
 import type { Statement } from '../src/sql/parser.js';
-import {
-  describeHeld,
-  exclusiveLocksExtended,
-  lockedName,
-  namesItsTable,
-  sameRelation,
-  strongestLock,
-  transactionLocks,
-  type HeldLock,
-} from './support/held-locks.js';
+import { describeHeld, lockedName, namesItsTable, strongestLock, transactionLocks, type HeldLock } from './support/held-locks.js';
 import { longWork } from './support/long-work.js';
 
 interface Wait {
   statement: Statement;
   wanted: StatementLock;
-  held: HeldLock[];
+  held: readonly HeldLock[];
   transactionId: number;
   bounded: boolean;
   later: number;
@@ -90,17 +81,18 @@ export default defineRule({
     return {
       statement(statement) {
         if (pending && pending.transactionId !== context.state.transactionId) flush();
-        const held = locks.held();
         // Locks of unknown identity (see namesItsTable) may be on the very table requested next.
-        const heldExclusive = held.filter((lock) => lock.mode === 'ACCESS EXCLUSIVE' && namesItsTable(lock));
+        const heldExclusive = locks.heldExclusiveNamed();
         if (heldExclusive.length) {
           // A lock the transaction already holds at least as strongly is granted at once.
-          const alreadyHeld = (lock: StatementLock) =>
-            held.some((h) => sameRelation(h, lock) && strongerLock(h.mode, lock.mode) === h.mode);
+          const alreadyHeld = (lock: StatementLock) => {
+            const held = locks.heldOn(lock);
+            return !!held && strongerLock(held.mode, lock.mode) === held.mode;
+          };
           const own = locks.locksOf(statement);
           const wanted = strongestLock(own.filter((lock) => namesItsTable(lock) && blocksTraffic(lock.mode) && !alreadyHeld(lock)));
           // no-slow-statement-after-access-exclusive reports slow statements that extend a held lock, wait included.
-          const reportedAsSlow = exclusiveLocksExtended(held, own).length > 0 && longWork(statement, context).length > 0;
+          const reportedAsSlow = locks.exclusiveExtendedBy(statement).length > 0 && longWork(statement, context).length > 0;
           if (wanted && !reportedAsSlow) {
             if (pending) pending.later++;
             else {

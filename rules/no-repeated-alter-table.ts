@@ -150,16 +150,22 @@ function dropsProofOf(stmt: AlterTableStmt, run: Run): boolean {
 /** Every relation a statement names or locks, by relationKey. */
 function referencedRelations(statement: Statement, state: AnalysisState): Set<string> {
   const keys = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      // RangeVars appear wrapped ({ RangeVar: … }) in lists and bare in fields such as relation and pktable.
-      const relname = (value as { relname?: unknown }).relname;
-      if (typeof relname === 'string') keys.add(relationKey(value as RangeVar));
-      Object.values(value).forEach(visit);
-    }
-  };
-  visit(statement.ast);
+  addNamedRelations(statement.ast, keys);
   for (const lock of state.locksOf(statement)) keys.add(relationKey(lock.relation));
   return keys;
+}
+
+/** RangeVars appear wrapped ({ RangeVar: … }) in lists and bare in fields such as relation and pktable. */
+function addNamedRelations(value: unknown, keys: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) addNamedRelations(item, keys);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  if (typeof record['relname'] === 'string') keys.add(relationKey(record as RangeVar));
+  for (const key in record) {
+    const child = record[key];
+    if (child && typeof child === 'object') addNamedRelations(child, keys);
+  }
 }

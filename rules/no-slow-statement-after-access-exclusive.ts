@@ -1,12 +1,12 @@
 import { defineRule } from '../src/analysis/rule.js';
 import type { Statement } from '../src/sql/parser.js';
-import { describeHeld, exclusiveLocksExtended, transactionLocks, type HeldLock } from './support/held-locks.js';
+import { describeHeld, transactionLocks, type HeldLock } from './support/held-locks.js';
 import { longWork, type LongWork } from './support/long-work.js';
 
 interface Extension {
   statement: Statement;
   work: LongWork;
-  held: HeldLock[];
+  held: readonly HeldLock[];
   transactionId: number;
   later: number;
 }
@@ -81,7 +81,7 @@ export default defineRule({
     return {
       statement(statement) {
         if (pending && pending.transactionId !== context.state.transactionId) flush();
-        const extended = exclusiveLocksExtended(locks.held(), locks.locksOf(statement));
+        const extended = locks.exclusiveExtendedBy(statement);
         const work = extended.length ? longWork(statement, context)[0] : undefined;
         if (work && pending) pending.later++;
         else if (work) pending = { statement, work, held: extended, transactionId: context.state.transactionId, later: 0 };

@@ -94,7 +94,7 @@ export default defineRule({
 });
 
 /** The facts after applying `SECURITY …` and `SET/RESET search_path` options to `base`. */
-function factsFrom(options: DefElem[], base: FunctionFacts): FunctionFacts {
+function factsFrom(options: readonly DefElem[], base: FunctionFacts): FunctionFacts {
   const facts = { ...base };
   for (const option of options) {
     if (option.defname === 'security') facts.definer = unwrap<{ boolval?: boolean }>(option.arg, 'Boolean')?.boolval === true;

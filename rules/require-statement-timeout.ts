@@ -1,5 +1,6 @@
 import { defineRule } from '../src/analysis/rule.js';
 import { blocksTraffic } from '../src/analysis/locks.js';
+import type { StatementLock } from '../src/analysis/statement-locks.js';
 import type { Statement } from '../src/sql/parser.js';
 import { lockedName, strongestLock, transactionLocks } from './support/held-locks.js';
 import { isTimeoutOn } from './support/durations.js';
@@ -65,10 +66,10 @@ export default defineRule({
 
     return {
       statement(statement) {
-        const heldBlocking = locks.held().filter((lock) => blocksTraffic(lock.mode));
         const work = bounded() ? undefined : longWork(statement, context)[0];
         if (work) {
-          const lock = strongestLock(locks.locksOf(statement).filter((l) => blocksTraffic(l.mode))) ?? strongestLock(heldBlocking);
+          const blocking = (list: readonly StatementLock[]) => list.filter((l) => blocksTraffic(l.mode));
+          const lock = strongestLock(blocking(locks.locksOf(statement))) ?? strongestLock(blocking(locks.held()));
           if (lock) unbounded.push({ statement, work, blocked: `${lock.mode} on ${lockedName(lock)}` });
           else if (work.modifiesRows) unbounded.push({ statement, work, blocked: `the row locks of every row it changes` });
         }

@@ -1,9 +1,9 @@
 import type { LockStmt, RefreshMatViewStmt } from 'libpg-query';
 import { blocksTraffic, strongerLock } from '../../src/analysis/locks.js';
 import type { RuleContext } from '../../src/analysis/rule.js';
-import { CURRENT } from '../../src/analysis/schema.js';
 import type { StatementLock } from '../../src/analysis/statement-locks.js';
 import type { Statement } from '../../src/sql/parser.js';
+import { preExistingLocks } from './held-locks.js';
 
 /**
  * The strongest lock the statement takes that blocks other sessions' writes (SHARE or stronger)
@@ -14,13 +14,11 @@ import type { Statement } from '../../src/sql/parser.js';
 export function blockingLock(context: Pick<RuleContext, 'state' | 'postgresVersion'>, statement: Statement): StatementLock | undefined {
   if (statement.type === 'LockStmt' && (statement.ast as LockStmt).nowait) return undefined;
   if (statement.type === 'RefreshMatViewStmt' && (statement.ast as RefreshMatViewStmt).concurrent) return undefined;
-  const { schema } = context.state;
-  const isPreExisting = (lock: StatementLock) =>
-    lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation);
-  return context.state
-    .locksOf(statement)
-    .filter((lock) => blocksTraffic(lock.mode) && isPreExisting(lock))
-    .reduce<StatementLock | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
+  let strongest: StatementLock | undefined;
+  for (const lock of preExistingLocks(context.state, statement)) {
+    if (blocksTraffic(lock.mode) && (!strongest || strongerLock(strongest.mode, lock.mode) !== strongest.mode)) strongest = lock;
+  }
+  return strongest;
 }
 
 /** How a finding names the relation behind a lock: queries wait on the table of an index. */

@@ -45,28 +45,24 @@ export function namesItsTable(lock: StatementLock): boolean {
   return !lock.index && !/^\$\{.*\}$/s.test(lock.relation.relname);
 }
 
-/**
- * The ACCESS EXCLUSIVE locks held before a statement that the statement keeps in force longer: all
- * of them except those on relations it takes ACCESS EXCLUSIVE on itself (it blocks those anyway).
- * A held lock on a table of unknown identity counts only when the statement takes no ACCESS
- * EXCLUSIVE lock, since that table may be the statement's own.
- */
-export function exclusiveLocksExtended(held: readonly HeldLock[], own: readonly StatementLock[]): HeldLock[] {
-  const ownExclusive = own.filter((lock) => lock.mode === 'ACCESS EXCLUSIVE');
-  return held.filter(
-    (lock) =>
-      lock.mode === 'ACCESS EXCLUSIVE' &&
-      (namesItsTable(lock) ? !ownExclusive.some((mine) => sameRelation(mine, lock)) : !ownExclusive.length),
-  );
-}
-
 /** The strongest of some locks (the first listed on a tie). */
 export function strongestLock<T extends StatementLock>(locks: readonly T[]): T | undefined {
   return locks.reduce<T | undefined>((a, b) => (a && strongerLock(a.mode, b.mode) === a.mode ? a : b), undefined);
 }
 
-export function sameRelation(a: StatementLock, b: StatementLock): boolean {
-  return !!a.index === !!b.index && relationKey(a.relation) === relationKey(b.relation);
+/** Identifies the relation a lock is on: two locks with one key are on the same table, or the same index. */
+function lockKey(lock: StatementLock): string {
+  return `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
+}
+
+/** The held locks in the orders and selections the rules ask for, worked out once per change. */
+interface HeldView {
+  all: HeldLock[];
+  /** ACCESS EXCLUSIVE ones. */
+  exclusive: HeldLock[];
+  /** ACCESS EXCLUSIVE ones on a table of known identity (see namesItsTable), and their lockKeys. */
+  exclusiveNamed: HeldLock[];
+  exclusiveNamedKeys: string[];
 }
 
 /** A statement's locks, as they stood while it was the current statement. */
@@ -74,8 +70,8 @@ interface Recorded {
   statement: Statement;
   transactionId: number;
   inTransaction: boolean;
-  locks: StatementLock[];
-  dropped: Set<string>;
+  locks: readonly StatementLock[];
+  dropped: ReadonlySet<string>;
 }
 
 /**
@@ -86,7 +82,10 @@ interface Recorded {
  */
 export class TransactionLocks {
   private transactionId = Number.NaN;
+  /** By lockKey: one lock per relation, the strongest taken. */
   private readonly locks = new Map<string, HeldLock>();
+  /** Derived from `locks`, until they change. */
+  private current: HeldView | undefined;
   private pending: Recorded | undefined;
 
   constructor(private readonly state: AnalysisState) {
@@ -94,21 +93,61 @@ export class TransactionLocks {
   }
 
   /** Locks taken by earlier statements of the transaction the current statement runs in. */
-  held(): HeldLock[] {
-    if (this.pending) this.flush();
-    this.sync(this.state.transactionId);
-    return [...this.locks.values()];
+  held(): readonly HeldLock[] {
+    return this.view().all;
   }
 
-  /** The locks a statement takes on relations that existed before the migration. */
-  locksOf(statement: Statement): StatementLock[] {
-    const { schema } = this.state;
-    return this.state.locksOf(statement).filter((lock) =>
-      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
-    );
+  /** The held ACCESS EXCLUSIVE locks on tables of known identity (see namesItsTable). */
+  heldExclusiveNamed(): readonly HeldLock[] {
+    return this.view().exclusiveNamed;
+  }
+
+  /** The held lock on the relation `lock` is on (the same table, or the same index). */
+  heldOn(lock: StatementLock): HeldLock | undefined {
+    this.view();
+    return this.locks.get(lockKey(lock));
   }
 
   /**
+   * The ACCESS EXCLUSIVE locks held before a statement that the statement keeps in force longer: all
+   * of them except those on relations it takes ACCESS EXCLUSIVE on itself (it blocks those anyway).
+   * A held lock on a table of unknown identity counts only when the statement takes no ACCESS
+   * EXCLUSIVE lock, since that table may be the statement's own.
+   */
+  exclusiveExtendedBy(statement: Statement): readonly HeldLock[] {
+    return this.state.shared(statement, EXTENDED, () => {
+      const view = this.view();
+      const ownExclusive = this.locksOf(statement).filter((lock) => lock.mode === 'ACCESS EXCLUSIVE');
+      if (!ownExclusive.length) return view.exclusive;
+      const own = new Set(ownExclusive.map(lockKey));
+      return view.exclusiveNamed.filter((_, i) => !own.has(view.exclusiveNamedKeys[i]!));
+    });
+  }
+
+  /** The locks a statement takes on relations that existed before the migration. */
+  locksOf(statement: Statement): readonly StatementLock[] {
+    return preExistingLocks(this.state, statement);
+  }
+
+  private view(): HeldView {
+    if (this.pending) this.flush();
+    this.sync(this.state.transactionId);
+    if (!this.current) {
+      const view: HeldView = { all: [], exclusive: [], exclusiveNamed: [], exclusiveNamedKeys: [] };
+      this.locks.forEach((lock, key) => {
+        view.all.push(lock);
+        if (lock.mode !== 'ACCESS EXCLUSIVE') return;
+        view.exclusive.push(lock);
+        if (!namesItsTable(lock)) return;
+        view.exclusiveNamed.push(lock);
+        view.exclusiveNamedKeys.push(key);
+      });
+      this.current = view;
+    }
+    return this.current;
+  }
+
+/**
    * Adds the statement's locks to those its transaction holds. Outside a block they end with the
    * statement, except inside a DO block, whose statements share the DO statement's transaction.
    */
@@ -129,15 +168,16 @@ export class TransactionLocks {
     this.sync(transactionId);
     if (!inTransaction && !statement.parent) return;
     for (const lock of locks) {
-      const key = `${lock.index ? 'index' : 'rel'}:${relationKey(lock.relation)}`;
+      const key = lockKey(lock);
       // A dropped table or view is gone for its users whether or not its lock is still held.
       if (!lock.index && dropped.has(relationKey(lock.relation))) {
-        this.locks.delete(key);
+        if (this.locks.delete(key)) this.current = undefined;
         continue;
       }
       const before = this.locks.get(key);
       if (before && strongerLock(before.mode, lock.mode) === before.mode) continue;
       this.locks.set(key, { ...lock, statement });
+      this.current = undefined;
     }
   }
 
@@ -145,8 +185,25 @@ export class TransactionLocks {
     if (transactionId === this.transactionId) return;
     this.transactionId = transactionId;
     this.locks.clear();
+    this.current = undefined;
   }
 }
+
+/**
+ * The locks a statement takes on relations that existed before the migration (locks on relations
+ * created in it block nobody), worked out once per statement for every rule.
+ */
+export function preExistingLocks(state: AnalysisState, statement: Statement): readonly StatementLock[] {
+  return state.shared(statement, preExistingLocks, () => {
+    const { schema } = state;
+    return state.locksOf(statement).filter((lock) =>
+      lock.index ? schema.index(lock.relation.relname)?.createdBy !== CURRENT : !schema.isCreatedHere(lock.relation),
+    );
+  });
+}
+
+/** Names TransactionLocks.exclusiveExtendedBy's per-statement fact. */
+const EXTENDED = {};
 
 const trackers = new WeakMap<AnalysisState, TransactionLocks>();
 
@@ -157,10 +214,12 @@ export function transactionLocks(state: AnalysisState): TransactionLocks {
   return tracker;
 }
 
+const NOTHING_DROPPED: ReadonlySet<string> = new Set();
+
 /** The tables, views and sequences a DROP removes (not indexes: DROP INDEX leaves the table locked). */
-function droppedRelations(statement: Statement): Set<string> {
-  if (statement.type !== 'DropStmt') return new Set();
+function droppedRelations(statement: Statement): ReadonlySet<string> {
+  if (statement.type !== 'DropStmt') return NOTHING_DROPPED;
   const stmt = statement.ast as DropStmt;
-  if (!DROPPED_RELATIONS.has(stmt.removeType ?? '')) return new Set();
+  if (!DROPPED_RELATIONS.has(stmt.removeType ?? '')) return NOTHING_DROPPED;
   return new Set(dropTargets(stmt.objects).map((target) => relationKey(target)));
 }

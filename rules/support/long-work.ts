@@ -48,7 +48,12 @@ const UTC_ZONES = new Set(['utc', 'etc/utc', 'uct', 'etc/uct', 'gmt', 'etc/gmt',
 
 const REWRITING_SUBCOMMANDS = new Set(['AT_SetTableSpace', 'AT_SetLogged', 'AT_SetUnLogged', 'AT_SetAccessMethod', 'AT_SetExpression']);
 
-export function longWork(statement: Statement, context: LongWorkContext): LongWork[] {
+/** The statement's long work, worked out once per statement for all the rules that ask. */
+export function longWork(statement: Statement, context: LongWorkContext): readonly LongWork[] {
+  return context.state.shared(statement, findLongWork, () => findLongWork(statement, context));
+}
+
+function findLongWork(statement: Statement, context: LongWorkContext): LongWork[] {
   const { schema } = context.state;
   const existing = (relation: RangeVar | undefined): relation is RangeVar => !!relation?.relname && !schema.isCreatedHere(relation);
   const ast = statement.ast;

@@ -1,7 +1,7 @@
 import type { ParsedSql, ParseError, Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
 import type { MigrationInfo } from '../migrations/types.js';
-import { defaultSeverity, raisesRisk, type Rule, type RuleContext } from './rule.js';
+import { defaultSeverity, raisesRisk, type FindingInput, type Rule, type RuleContext, type RuleMeta } from './rule.js';
 import { effectiveOptions, type RuleOptions } from './rule-options.js';
 import type { Finding, SeveritySetting } from './finding.js';
 import { readDirectives, type Directive } from './directives.js';
@@ -89,12 +89,8 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     ...(options.schema ? { schema: options.schema } : {}),
   });
 
-  const severityOf = (rule: Rule): SeveritySetting => {
-    const configured = options.severities?.get(rule.meta.id);
-    if (configured) return configured;
-    return rule.meta.optIn ? 'off' : defaultSeverity(rule.meta);
-  };
-  const active = options.rules.filter((rule) => severityOf(rule) !== 'off' && appliesToVersion(rule, options.postgresVersion));
+  const severityOf = (rule: Rule): SeveritySetting => options.severities?.get(rule.meta.id) || ruleShape(rule).severity;
+  const isActive = (rule: Rule) => severityOf(rule) !== 'off' && ruleShape(rule).appliesTo(options.postgresVersion);
 
   const findings: Finding[] = [];
   const handlers = new Map<string, Array<(node: never, statement: Statement) => void>>();
@@ -102,43 +98,28 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   const atEnd: Array<() => void> = [];
   const present = new Set<string>();
   for (const statement of statements) present.add(statement.type);
+  const fileContext: FileContext = {
+    state,
+    postgresVersion: options.postgresVersion,
+    source: parsed.source,
+    statements,
+    migration: options.migration,
+    header,
+    findings,
+  };
 
-  for (const rule of active) {
+  for (let r = 0; r < options.rules.length; r++) {
+    const rule = options.rules[r]!;
+    const shape = ruleShape(rule);
+    const severity = options.severities?.get(rule.meta.id) || shape.severity;
+    if (severity === 'off' || !shape.appliesTo(options.postgresVersion)) continue;
     // Most rules handle a few statement types; a file without them never instantiates the rule.
-    const keys = visitorKeys(rule);
-    if (!keys.some((key) => key === 'statement' || key === 'end' || present.has(key))) continue;
-    const severity = severityOf(rule) as Finding['severity'];
+    if (!shape.everyFile && !handlesAny(shape.keys, present)) continue;
     const meta = rule.meta;
-    const context: RuleContext = {
-      state,
-      postgresVersion: options.postgresVersion,
-      source: parsed.source,
-      statements,
-      migration: options.migration,
-      header,
-      options: effectiveOptions(meta, options.ruleOptions?.get(meta.id)),
-      report(input) {
-        const statement = input.statement;
-        const finding: Finding = {
-          ruleId: meta.id,
-          risk: input.risk ?? meta.risk,
-          severity,
-          message: input.message,
-          help: input.help ?? meta.help,
-          start: input.start ?? statement?.start ?? 0,
-          end: input.end ?? statement?.end ?? 0,
-          tags: [...meta.tags],
-        };
-        const lock = input.lock ?? meta.lock;
-        if (lock) finding.lock = lock;
-        if (input.relation) finding.relation = input.relation;
-        if (input.fix) finding.fix = input.fix;
-        if (statement) finding.statementIndex = statement.index;
-        findings.push(finding);
-      },
-    };
+    const context = new EngineContext(fileContext, meta, severity, effectiveOptions(meta, options.ruleOptions?.get(meta.id)));
     const visitors = rule.create(context) as Record<string, ((...args: never[]) => void) | undefined>;
-    for (const key of keys) {
+    for (let k = 0; k < shape.keys.length; k++) {
+      const key = shape.keys[k]!;
       const handler = visitors[key];
       if (!handler) continue;
       if (key === 'statement') everyStatement.push(handler as (statement: Statement) => void);
@@ -151,19 +132,18 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
     }
   }
 
-  for (const statement of statements) {
+  // Indexed loops here and in the rule loop above: a lint run is too short for V8 to optimise
+  // this code, and unoptimised for…of allocates an iterator result per element.
+  for (let s = 0; s < statements.length; s++) {
+    const statement = statements[s]!;
     state.enter(statement);
     const typed = handlers.get(statement.type);
-    if (typed) for (const handler of typed) handler(statement.ast as never, statement);
-    for (const handler of everyStatement) handler(statement);
+    if (typed) for (let h = 0; h < typed.length; h++) typed[h]!(statement.ast as never, statement);
+    for (let h = 0; h < everyStatement.length; h++) everyStatement[h]!(statement);
     state.apply(statement);
   }
   for (const handler of atEnd) handler();
 
-  const ruleIds = new Set(options.rules.map((r) => r.meta.id));
-  // Whether a rehearsal finding is there to suppress depends on the database it ran on: a
-  // directive naming a trace rule is never reported as unused.
-  const activeIds = new Set(active.filter((r) => r.meta.source !== 'trace').map((r) => r.meta.id));
   const engineFinding = engineReporter(options, severityOf, findings);
   if (options.external) {
     for (const external of options.external) {
@@ -172,7 +152,7 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
       engineFinding(external.ruleId, { ...external, ...(statement ? { statementIndex: statement.index } : {}) });
     }
   }
-  applyDirectives(directives, statements, parsed.statements, findings, ruleIds, activeIds, engineFinding);
+  applyDirectives(directives, statements, parsed.statements, findings, options.rules, isActive, engineFinding);
   if (options.stats) {
     applyTableSizes(findings, {
       stats: options.stats,
@@ -213,17 +193,85 @@ export function analyze(parsed: ParsedSql, options: AnalyzeOptions): FileAnalysi
   };
 }
 
-const visitorKeyCache = new WeakMap<Rule, readonly string[]>();
+/** What every rule of one file's analysis shares, and where their findings go. */
+interface FileContext {
+  state: AnalysisState;
+  postgresVersion: number;
+  source: SourceFile;
+  statements: readonly Statement[];
+  migration: MigrationInfo | undefined;
+  header: MigrationHeader;
+  findings: Finding[];
+}
+
+/** One rule's context: a class, so the per-file, per-rule cost is one object rather than an object and a closure. */
+class EngineContext implements RuleContext {
+  readonly state: AnalysisState;
+  readonly postgresVersion: number;
+  readonly source: SourceFile;
+  readonly statements: readonly Statement[];
+  readonly migration: MigrationInfo | undefined;
+  readonly header: MigrationHeader;
+
+  constructor(
+    private readonly file: FileContext,
+    private readonly meta: RuleMeta,
+    private readonly severity: Finding['severity'],
+    readonly options: RuleOptions,
+  ) {
+    this.state = file.state;
+    this.postgresVersion = file.postgresVersion;
+    this.source = file.source;
+    this.statements = file.statements;
+    this.migration = file.migration;
+    this.header = file.header;
+  }
+
+  report(input: FindingInput): void {
+    const meta = this.meta;
+    const statement = input.statement;
+    const finding: Finding = {
+      ruleId: meta.id,
+      risk: input.risk ?? meta.risk,
+      severity: this.severity,
+      message: input.message,
+      help: input.help ?? meta.help,
+      start: input.start ?? statement?.start ?? 0,
+      end: input.end ?? statement?.end ?? 0,
+      tags: [...meta.tags],
+    };
+    const lock = input.lock ?? meta.lock;
+    if (lock) finding.lock = lock;
+    if (input.relation) finding.relation = input.relation;
+    if (input.fix) finding.fix = input.fix;
+    if (statement) finding.statementIndex = statement.index;
+    this.file.findings.push(finding);
+  }
+}
+
+/** What the engine asks of a rule for every file, worked out once. */
+interface RuleShape {
+  /** The visitor names the rule returns. */
+  keys: readonly string[];
+  /** It has a `statement` or `end` visitor, so it runs on every file. */
+  everyFile: boolean;
+  /** Its severity when the configuration sets none. */
+  severity: SeveritySetting;
+  appliesTo(postgresVersion: number): boolean;
+}
+
+const shapeCache = new WeakMap<Rule, RuleShape>();
 
 /**
- * The visitor names a rule returns, learnt once by creating it against an empty file. Rules
- * must return the same keys whatever the context (their handlers may differ).
+ * A rule's shape from its meta, and the visitor names it returns, learnt once by creating it
+ * against an empty file. Rules must return the same keys whatever the context (their handlers may
+ * differ).
  */
-function visitorKeys(rule: Rule): readonly string[] {
-  let keys = visitorKeyCache.get(rule);
-  if (!keys) {
+function ruleShape(rule: Rule): RuleShape {
+  let shape = shapeCache.get(rule);
+  if (!shape) {
     const source = new SourceFile('', '');
-    keys = Object.keys(
+    const keys = Object.keys(
       rule.create({
         state: new AnalysisState({ postgresVersion: 16, runnerTransaction: false }),
         postgresVersion: 16,
@@ -235,14 +283,22 @@ function visitorKeys(rule: Rule): readonly string[] {
         report: () => undefined,
       }),
     );
-    visitorKeyCache.set(rule, keys);
+    const bounds = rule.meta.postgres;
+    shape = {
+      keys,
+      everyFile: keys.includes('statement') || keys.includes('end'),
+      severity: rule.meta.optIn ? 'off' : defaultSeverity(rule.meta),
+      appliesTo: (version) =>
+        !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max)),
+    };
+    shapeCache.set(rule, shape);
   }
-  return keys;
+  return shape;
 }
 
-function appliesToVersion(rule: Rule, version: number): boolean {
-  const bounds = rule.meta.postgres;
-  return !bounds || ((bounds.min === undefined || version >= bounds.min) && (bounds.max === undefined || version <= bounds.max));
+function handlesAny(keys: readonly string[], present: ReadonlySet<string>): boolean {
+  for (let k = 0; k < keys.length; k++) if (present.has(keys[k]!)) return true;
+  return false;
 }
 
 type EngineReporter = (
@@ -292,12 +348,16 @@ function applyDirectives(
   statements: readonly Statement[],
   byIndex: readonly Statement[],
   findings: Finding[],
-  ruleIds: ReadonlySet<string>,
-  activeIds: ReadonlySet<string>,
+  rules: readonly Rule[],
+  isActive: (rule: Rule) => boolean,
   report: EngineReporter,
 ): void {
   const disabling = directives.filter((d) => d.kind !== 'no-transaction');
   if (!disabling.length) return;
+  const ruleIds = new Set(rules.map((r) => r.meta.id));
+  // Whether a rehearsal finding is there to suppress depends on the database it ran on: a
+  // directive naming a trace rule is never reported as unused.
+  const activeIds = new Set(rules.filter((r) => isActive(r) && r.meta.source !== 'trace').map((r) => r.meta.id));
   const topLevel = statements.filter((s) => !s.parent);
   const targets = disabling.map((d) =>
     d.kind === 'disable-next-statement' ? topLevel.find((s) => s.start >= d.end) : undefined,

@@ -11,10 +11,15 @@ export const LOCK_MODES = [
 ] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
+/** Each mode's position in LOCK_MODES: rules compare modes for every statement. */
+const RANK = new Map<LockMode, number>(LOCK_MODES.map((mode, rank) => [mode, rank]));
+const rankOf = (mode: LockMode): number => RANK.get(mode) ?? -1;
+const SHARE_RANK = rankOf('SHARE');
+
 export function strongerLock(a: LockMode | undefined, b: LockMode | undefined): LockMode | undefined {
   if (!a) return b;
   if (!b) return a;
-  return LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b;
+  return rankOf(a) >= rankOf(b) ? a : b;
 }
 
 export interface LockEffect {
@@ -37,7 +42,7 @@ export function lockEffect(mode: LockMode): LockEffect {
 
 /** A lock that stops ordinary traffic (writes at least) while it is held or queued for. */
 export function blocksTraffic(mode: LockMode): boolean {
-  return lockEffect(mode).writes;
+  return rankOf(mode) >= SHARE_RANK;
 }
 
 export function describeLockEffect(mode: LockMode): string {

@@ -139,6 +139,8 @@ export class SchemaModel {
   private migration = CURRENT;
   /** Everything created while applying the migration under analysis, for `commit`. */
   private fresh: Array<{ createdBy: string }> = [];
+  /** The key columns of the full indexes, by table, until a statement is applied (see keysOf). */
+  private indexKeys: Map<string, string[][]> | undefined;
 
   /** Statements applied from now on are recorded as created by `id`. */
   setMigration(id: string): void {
@@ -165,13 +167,21 @@ export class SchemaModel {
 
   /** Whether anything can still call a routine: a trigger function is called only by its triggers. */
   isCallable(routine: RoutineModel): boolean {
-    return !routine.trigger || [...this.triggers.values()].some((trigger) => trigger.routine === routine.name);
+    return !routine.trigger || valuesWhere(this.triggers, (trigger) => trigger.routine === routine.name).length > 0;
   }
 
   /** Indexes and key constraints of a table, as lists of key columns. */
   keysOf(table: string): string[][] {
-    const keys: string[][] = [];
-    for (const index of this.indexes.values()) if (index.table === table && !index.partial) keys.push(index.columns);
+    if (!this.indexKeys) {
+      this.indexKeys = new Map();
+      for (const index of this.indexes.values()) {
+        if (index.partial) continue;
+        const keys = this.indexKeys.get(index.table);
+        if (keys) keys.push(index.columns);
+        else this.indexKeys.set(index.table, [index.columns]);
+      }
+    }
+    const keys = [...(this.indexKeys.get(table) ?? [])];
     const relation = this.relations.get(table);
     for (const constraint of relation?.constraints.values() ?? []) {
       if (constraint.kind === 'primary' || constraint.kind === 'unique' || constraint.kind === 'exclusion') keys.push(constraint.columns);
@@ -181,14 +191,14 @@ export class SchemaModel {
 
   /** What depends on a relation, or on one of its columns, other than objects listed in `except`. */
   dependents(table: string, column?: string, except: ReadonlySet<string> = new Set()): Dependents {
-    const views = [...this.relations.values()].filter((view) => {
+    const views = valuesWhere(this.relations, (view) => {
       if (!view.reads || view.name === table || except.has(view.name) || !view.reads.relations.has(table)) return false;
       return column === undefined || (view.reads.columns.get(table)?.has(column) ?? false);
     });
     const bare = table.slice(table.lastIndexOf('.') + 1);
     // A column is attributed to a body only when named with its table (`orders.total`): bare
     // column names such as `id` are everywhere.
-    const routines = [...this.routines.values()].filter((routine) =>
+    const routines = valuesWhere(this.routines, (routine) =>
       column === undefined ? mentions(routine.body, bare) : mentions(routine.body, `${bare}.${column}`),
     );
     // Trigger functions reach the table's columns through NEW and OLD without naming the table.
@@ -228,6 +238,7 @@ export class SchemaModel {
   }
 
   apply(statement: Statement): void {
+    this.indexKeys = undefined;
     switch (statement.type) {
       case 'CreateStmt':
         return this.createTable(statement.ast as CreateStmt);
@@ -552,8 +563,12 @@ export class SchemaModel {
   /** Drops a relation with its indexes and triggers, and with CASCADE the views that read it. */
   private dropRelation(key: string, cascade: boolean): void {
     this.relations.delete(key);
-    for (const [name, index] of this.indexes) if (index.table === key) this.indexes.delete(name);
-    for (const [name, trigger] of this.triggers) if (trigger.table === key) this.triggers.delete(name);
+    this.indexes.forEach((index, name) => {
+      if (index.table === key) this.indexes.delete(name);
+    });
+    this.triggers.forEach((trigger, name) => {
+      if (trigger.table === key) this.triggers.delete(name);
+    });
     if (!cascade) return;
     for (const view of this.dependents(key).views) this.dropRelation(view.name, true);
   }
@@ -651,6 +666,19 @@ function fromRelations(from: Node[] | undefined): string[] {
   };
   for (const node of from ?? []) visit(node);
   return keys;
+}
+
+/**
+ * The values of a map that pass `test`, in insertion order. The model's maps are scanned for every
+ * drop and dependency check; Map.forEach does it without an iterator object per entry, which
+ * unoptimised for…of allocates.
+ */
+function valuesWhere<V>(map: ReadonlyMap<unknown, V>, test: (value: V) => boolean): V[] {
+  const found: V[] = [];
+  map.forEach((value) => {
+    if (test(value)) found.push(value);
+  });
+  return found;
 }
 
 function escapeRegExp(text: string): string {

@@ -33,7 +33,8 @@ export class AnalysisState {
   private open: boolean;
   private implicit = false;
   private transaction = 0;
-  private readonly lockCache = new Map<Statement, StatementLock[]>();
+  /** Facts about the current statement, by the function that works them out (see `shared`). */
+  private readonly facts = new Map<object, { statement: Statement; value: unknown }>();
   private readonly seen: Array<(statement: Statement) => void> = [];
   private readonly settings = new Map<string, SettingValue>();
 
@@ -68,6 +69,7 @@ export class AnalysisState {
    * `set_config`), lower-cased name; undefined when the migration did not set it.
    */
   setting(name: string): string | undefined {
+    if (!this.settings.size) return undefined;
     const entry = this.settings.get(name.toLowerCase());
     if (!entry || (entry.local && entry.transaction !== this.transaction)) return undefined;
     return entry.value;
@@ -85,12 +87,20 @@ export class AnalysisState {
    * after it.
    */
   locksOf(statement: Statement): StatementLock[] {
-    let locks = this.lockCache.get(statement);
-    if (!locks) {
-      locks = statementLocks(statement, { postgresVersion: this.postgresVersion, schema: this.schema });
-      this.lockCache.set(statement, locks);
-    }
-    return locks;
+    return this.shared(statement, statementLocks, () => statementLocks(statement, { postgresVersion: this.postgresVersion, schema: this.schema }));
+  }
+
+  /**
+   * A fact about a statement that several rules ask for, worked out by `compute` once while the
+   * statement is the current one (`fact` names it: the function computing it). Only for facts that
+   * depend on nothing but the statement and this state.
+   */
+  shared<T>(statement: Statement, fact: object, compute: () => T): T {
+    const known = this.facts.get(fact);
+    if (known?.statement === statement) return known.value as T;
+    const value = compute();
+    this.facts.set(fact, { statement, value });
+    return value;
   }
 
   /** Calls `listener` with each statement once every rule has looked at it, before it is applied. */
@@ -100,7 +110,7 @@ export class AnalysisState {
 
   /** Called before rules see a statement. */
   enter(statement: Statement): void {
-    this.lockCache.clear();
+    this.facts.clear();
     // A statement outside any block is its own transaction; DO-body statements share the DO's.
     if (!this.open && !statement.parent) {
       this.transaction++;
@@ -116,7 +126,7 @@ export class AnalysisState {
 
   /** Called after rules have seen a statement. */
   apply(statement: Statement): void {
-    for (const listener of this.seen) listener(statement);
+    for (let i = 0; i < this.seen.length; i++) this.seen[i]!(statement);
     this.schema.apply(statement);
     const control = transactionControl(statement);
     if (control === 'begin') {

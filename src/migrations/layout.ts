@@ -124,7 +124,19 @@ export function describeFile(path: string, text: string, options: LayoutOptions)
   ];
 }
 
+/** Detections by layout setting and path: a run places each file in its history and describes it. */
+const detections = new Map<LayoutSetting, Map<string, Detected | undefined>>();
+
 export function detectFileLayout(path: string, forced: LayoutSetting = 'auto'): Detected | undefined {
+  let byPath = detections.get(forced);
+  if (!byPath) detections.set(forced, (byPath = new Map()));
+  if (byPath.has(path)) return byPath.get(path);
+  const detected = detect(path, forced);
+  byPath.set(path, detected);
+  return detected;
+}
+
+function detect(path: string, forced: LayoutSetting): Detected | undefined {
   if (forced === 'plain' || forced === 'sections') return undefined;
   if (forced !== 'auto') return DETECTORS[forced](path);
   for (const layout of AUTO_ORDER) {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, normalize, sep } from 'node:path';
 import { SchemaModel } from '../analysis/schema.js';
 import { parseSql, type Statement } from '../sql/parser.js';
 import { SourceFile } from '../sql/source.js';
@@ -21,15 +21,16 @@ const SQL_FILE = /\.sql$/i;
  * part. Files no layout recognises are ordered by name within their directory.
  */
 export function historyPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
-  const key = `${layout}\0${file}`;
-  if (places.has(key)) return places.get(key);
+  let byFile = places.get(layout);
+  if (!byFile) places.set(layout, (byFile = new Map()));
+  if (byFile.has(file)) return byFile.get(file);
   const place = findPlace(file, layout);
-  places.set(key, place);
+  byFile.set(file, place);
   return place;
 }
 
 /** Places by layout and path: asked for several times per file in a run. */
-const places = new Map<string, HistoryPlace | undefined>();
+const places = new Map<LayoutSetting, Map<string, HistoryPlace | undefined>>();
 
 function findPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
   const detected = detectFileLayout(file, layout);
@@ -77,21 +78,34 @@ export function listHistory(root: string, layout: LayoutSetting): Array<{ file: 
   } catch {
     return [];
   }
+  const child = childPaths(root);
   for (const entry of entries) {
-    const path = join(root, entry.name);
+    const path = child(root, entry.name);
     if (entry.isFile()) consider(path);
     else if (entry.isDirectory()) {
       for (const name of ['up.sql', 'migration.sql']) {
-        if (statSafe(join(path, name))) consider(join(path, name));
+        const file = child(path, name);
+        if (statSafe(file)) consider(file);
       }
     }
   }
   return found.sort((a, b) => compareIds(a.key, b.key) || (a.file < b.file ? -1 : 1));
 }
 
+/**
+ * `join` for the entries of `root`: when `root` is already normalised (as the discovered files'
+ * directories are), a plain concatenation gives the same path without join's character-by-character
+ * normalisation, which listing a history of hundreds of migrations would otherwise repeat for each.
+ */
+function childPaths(root: string): (dir: string, name: string) => string {
+  const plain = sep === '/' && !root.endsWith('/') && normalize(root) === root;
+  return plain ? (dir, name) => `${dir}/${name}` : join;
+}
+
 function statSafe(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    // Most directories lack one of the names asked for: no exception for those.
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -63,17 +63,44 @@ export function typeDisplay(info: TypeInfo): string {
   return `${base}${mods}${info.array ? '[]' : ''}`;
 }
 
-export function columnConstraints(column: ColumnDef | undefined): Constraint[] {
-  return (column?.constraints ?? []).map((c) => unwrap<Constraint>(c, 'Constraint')).filter((c): c is Constraint => !!c);
+export function columnConstraints(column: ColumnDef | undefined): readonly Constraint[] {
+  return constraintsOf(column?.constraints);
 }
 
-export function alterCommands(cmds: Node[] | undefined): AlterTableCmd[] {
-  return (cmds ?? []).map((c) => unwrap<AlterTableCmd>(c, 'AlterTableCmd')).filter((c): c is AlterTableCmd => !!c);
+export function alterCommands(cmds: Node[] | undefined): readonly AlterTableCmd[] {
+  return commandsOf(cmds);
 }
 
-export function defElems(nodes: Node[] | undefined): DefElem[] {
-  return (nodes ?? []).map((n) => unwrap<DefElem>(n, 'DefElem')).filter((d): d is DefElem => !!d);
+export function defElems(nodes: Node[] | undefined): readonly DefElem[] {
+  return defElemsOf(nodes);
 }
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Reads the payloads of a list's nodes of one type, once per list (a dozen rules read each ALTER
+ * TABLE's commands): the lists are never changed after parsing.
+ */
+function unwrapEach<T>(type: string): (nodes: Node[] | undefined) => readonly T[] {
+  const lists = new WeakMap<Node[], readonly T[]>();
+  return (nodes) => {
+    if (!nodes) return NONE;
+    let list = lists.get(nodes);
+    if (!list) {
+      const payloads: T[] = [];
+      for (const node of nodes) {
+        const payload = unwrap<T>(node, type);
+        if (payload) payloads.push(payload);
+      }
+      lists.set(nodes, (list = payloads));
+    }
+    return list;
+  };
+}
+
+const constraintsOf = unwrapEach<Constraint>('Constraint');
+const commandsOf = unwrapEach<AlterTableCmd>('AlterTableCmd');
+const defElemsOf = unwrapEach<DefElem>('DefElem');
 
 /** Walks every node below `root`, calling `visit(type, payload)`; return false to skip children. */
 export function walkNodes(root: unknown, visit: (type: string, payload: Record<string, unknown>) => boolean | void): void {

@@ -27,18 +27,26 @@ export function commentsBetween(source: SourceFile, codeByteRanges: Array<{ star
   return comments;
 }
 
+/** Where the next comment may start: `--` or `/*` (found natively, not by a character loop). */
+const COMMENT_START = /--|\/\*/g;
+const LINE_REST = /[^\n\r]*/y;
+
 function collectComments(text: string, from: number, to: number, out: Comment[]): void {
-  let i = from;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
-      let end = i + 2;
-      while (end < to && text[end] !== '\n' && text[end] !== '\r') end++;
+  COMMENT_START.lastIndex = from;
+  for (let match = COMMENT_START.exec(text); match && match.index < to; match = COMMENT_START.exec(text)) {
+    const i = match.index;
+    let end: number;
+    if (match[0] === '--') {
+      end = i + 2;
+      if (end < to) {
+        LINE_REST.lastIndex = end;
+        LINE_REST.test(text);
+        end = Math.min(LINE_REST.lastIndex, to);
+      }
       out.push({ kind: 'line', value: text.slice(i + 2, end), start: i, end });
-      i = end;
-    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+    } else {
       let depth = 1;
-      let end = i + 2;
+      end = i + 2;
       while (end < to && depth > 0) {
         if (text[end] === '/' && text[end + 1] === '*') {
           depth++;
@@ -49,7 +57,7 @@ function collectComments(text: string, from: number, to: number, out: Comment[])
         } else end++;
       }
       out.push({ kind: 'block', value: text.slice(i + 2, depth === 0 ? end - 2 : end), start: i, end });
-      i = end;
-    } else i++;
+    }
+    COMMENT_START.lastIndex = end;
   }
 }

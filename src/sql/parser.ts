@@ -1,7 +1,7 @@
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from 'libpg-query';
 import { SourceFile } from './source.js';
-import { splitStatements, startsLine } from './split.js';
+import { postgresTokens, splitStatements, startsLine } from './split.js';
 import { expandDoBlock } from './plpgsql.js';
 import { commentsBetween, type Comment } from './comments.js';
 
@@ -177,12 +177,10 @@ function trimTrailingComments(source: SourceFile, startByte: number, endByte: nu
   // Without a comment marker anywhere in the tail, trimming white space is enough.
   if (!tail.includes('--') && !tail.includes('/*')) return trimmed;
   try {
-    const tokens = scanSync(tail).tokens;
+    const tokens = postgresTokens(tail);
     for (let i = tokens.length - 1; i >= 0; i--) {
       const token = tokens[i]!;
-      if (token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT') {
-        return startByte + token.end;
-      }
+      if (!token.comment) return startByte + token.end;
     }
   } catch {
     // Keep the whitespace-trimmed range.

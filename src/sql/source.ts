@@ -10,7 +10,6 @@ export interface Position {
 
 /** A line break as ESLint, SARIF and editors count them. */
 export const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/u;
-const LINE_BREAKS = new RegExp(LINE_BREAK.source, 'gu');
 const TRAILING_LINE_BREAK = new RegExp(`(${LINE_BREAK.source})$`, 'u');
 
 export class SourceFile {
@@ -57,12 +56,15 @@ export class SourceFile {
     return index;
   }
 
+  /** Where each line starts, after each LINE_BREAK (a character scan: no match objects). */
   get lineStarts(): number[] {
     if (!this.lineStartsCache) {
+      const text = this.text;
       const starts = [0];
-      LINE_BREAKS.lastIndex = 0;
-      for (let m = LINE_BREAKS.exec(this.text); m; m = LINE_BREAKS.exec(this.text)) {
-        starts.push(m.index + m[0].length);
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 13 /* \r */ && text.charCodeAt(i + 1) === 10) starts.push(++i + 1);
+        else if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) starts.push(i + 1);
       }
       this.lineStartsCache = starts;
     }

@@ -1,4 +1,5 @@
 import { scanSync } from 'libpg-query';
+import { lexCommonSql } from './lexer.js';
 import type { SourceFile } from './source.js';
 
 /**
@@ -29,15 +30,26 @@ export interface Token {
  */
 export function scanTokens(source: SourceFile): Token[] {
   try {
-    return scanSync(source.text).tokens.map((t) => ({
+    return postgresTokens(source.text);
+  } catch {
+    return lexFallback(source);
+  }
+}
+
+/**
+ * The Postgres scanner's tokens (cut by lexCommonSql when the text keeps to the SQL it knows, as
+ * the scanner would); throws where the scanner fails.
+ */
+export function postgresTokens(text: string): Token[] {
+  return (
+    lexCommonSql(text) ??
+    scanSync(text).tokens.map((t) => ({
       start: t.start,
       end: t.end,
       text: t.text,
       comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT',
-    }));
-  } catch {
-    return lexFallback(source);
-  }
+    }))
+  );
 }
 
 export function splitStatements(source: SourceFile): Chunk[] {
