@@ -29,9 +29,33 @@ export interface CreatedName {
 
 export function createdNames(statement: Statement): CreatedName[] {
   const names: CreatedName[] = [];
-  collect(statement.type, statement.ast, names);
+  // Asked of every statement; most create and rename nothing.
+  if (NAMING_STATEMENTS.has(statement.type)) collect(statement.type, statement.ast, names);
   return names;
 }
+
+/** The statement types `collect` reads names from. */
+const NAMING_STATEMENTS = new Set([
+  'CreateStmt',
+  'CreateForeignTableStmt',
+  'CreateTableAsStmt',
+  'SelectStmt',
+  'ViewStmt',
+  'IndexStmt',
+  'CreateSeqStmt',
+  'CreateSchemaStmt',
+  'CreateFunctionStmt',
+  'CreateTrigStmt',
+  'CreateEnumStmt',
+  'CreateRangeStmt',
+  'CreateDomainStmt',
+  'CompositeTypeStmt',
+  'CreatePolicyStmt',
+  'CreateRoleStmt',
+  'CreatedbStmt',
+  'AlterTableStmt',
+  'RenameStmt',
+]);
 
 const RENAMED: Partial<Record<string, NameKind>> = {
   OBJECT_TABLE: 'table',

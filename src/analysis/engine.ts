@@ -204,21 +204,27 @@ interface FileContext {
   findings: Finding[];
 }
 
-/** One rule's context: a class, so the per-file, per-rule cost is one object rather than an object and a closure. */
+/**
+ * One rule's context: a class, so the per-file, per-rule cost is one object rather than an object
+ * and a closure. Its fields are declared, not defined, so that constructing one only assigns them.
+ */
 class EngineContext implements RuleContext {
-  readonly state: AnalysisState;
-  readonly postgresVersion: number;
-  readonly source: SourceFile;
-  readonly statements: readonly Statement[];
-  readonly migration: MigrationInfo | undefined;
-  readonly header: MigrationHeader;
+  declare readonly state: AnalysisState;
+  declare readonly postgresVersion: number;
+  declare readonly source: SourceFile;
+  declare readonly statements: readonly Statement[];
+  declare readonly migration: MigrationInfo | undefined;
+  declare readonly header: MigrationHeader;
+  declare readonly options: RuleOptions;
+  declare private readonly file: FileContext;
+  declare private readonly meta: RuleMeta;
+  declare private readonly severity: Finding['severity'];
 
-  constructor(
-    private readonly file: FileContext,
-    private readonly meta: RuleMeta,
-    private readonly severity: Finding['severity'],
-    readonly options: RuleOptions,
-  ) {
+  constructor(file: FileContext, meta: RuleMeta, severity: Finding['severity'], options: RuleOptions) {
+    this.file = file;
+    this.meta = meta;
+    this.severity = severity;
+    this.options = options;
     this.state = file.state;
     this.postgresVersion = file.postgresVersion;
     this.source = file.source;

@@ -152,8 +152,10 @@ export interface SettingChange {
   local: boolean;
 }
 
+const NO_CHANGES: readonly SettingChange[] = Object.freeze([]);
+
 /** `SET [LOCAL] name = …`, `SET TIME ZONE …`, `RESET …` and `SELECT set_config('name', …, is_local)`. */
-export function settingChanges(statement: Statement): SettingChange[] {
+export function settingChanges(statement: Statement): readonly SettingChange[] {
   if (statement.type === 'VariableSetStmt') {
     const stmt = statement.ast as VariableSetStmt;
     if (stmt.kind === 'VAR_RESET_ALL') return [{ name: '*', value: undefined, local: false }];
@@ -161,7 +163,7 @@ export function settingChanges(statement: Statement): SettingChange[] {
     const value = stmt.kind === 'VAR_SET_VALUE' ? (stmt.args ?? []).map(constantText).join(', ') : undefined;
     return [{ name: stmt.name.toLowerCase(), value, local: !!stmt.is_local }];
   }
-  if (statement.type !== 'SelectStmt') return [];
+  if (statement.type !== 'SelectStmt') return NO_CHANGES;
   const found: SettingChange[] = [];
   walkNodes(statement.ast, (type, node) => {
     if (type !== 'FuncCall') return;

@@ -28,12 +28,11 @@ export function transactionIncompatibility(statement: Statement, postgresVersion
       return undefined;
     }
     case 'AlterTableStmt':
-      for (const cmd of alterCommands((statement.ast as AlterTableStmt).cmds)) {
-        if (cmd.subtype === 'AT_DetachPartition' && unwrap<PartitionCmd>(cmd.def, 'PartitionCmd')?.concurrent) {
-          return 'DETACH PARTITION CONCURRENTLY';
-        }
-      }
-      return undefined;
+      return alterCommands((statement.ast as AlterTableStmt).cmds).some(
+        (cmd) => cmd.subtype === 'AT_DetachPartition' && unwrap<PartitionCmd>(cmd.def, 'PartitionCmd')?.concurrent,
+      )
+        ? 'DETACH PARTITION CONCURRENTLY'
+        : undefined;
     case 'VacuumStmt':
       return (statement.ast as VacuumStmt).is_vacuumcmd ? 'VACUUM' : undefined;
     case 'AlterEnumStmt': {
