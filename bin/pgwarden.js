@@ -14,7 +14,7 @@ setFlagsFromString('--no-parallel-scavenge');
 const args = process.argv.slice(2);
 if (args[0] === 'lint') {
   // Worker threads load while this thread loads the CLI, reads the config and finds the files.
-  const { prestartLintWorkers } = await import('../dist/src/lint-parallel.js');
+  const { prestartLintWorkers } = await import('../dist/src/worker-pool.js');
   prestartLintWorkers();
 }
 const { main } = await import('../dist/src/cli/main.js');
