@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { allRules } from '../rules/index.js';
 import type { RuleOptions } from './analysis/rule-options.js';
 import { displayPath, lintFile, type FileOutcome, type LintSettings } from './lint-file.js';
 import { historyUnits, HistoryReplay } from './migrations/replay.js';
+import { stopPrestartedWorkers, takeWorkers } from './worker-pool.js';
+
+export { prestartLintWorkers, stopPrestartedWorkers } from './worker-pool.js';
 
 /** Below this many files a worker's start-up costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 200;
@@ -23,37 +24,6 @@ export interface WorkerJob {
 }
 
 export type WorkerOutput = Array<[index: number, outcome: FileOutcome]>;
-
-const workerUrl = new URL('./lint-worker.js', import.meta.url);
-
-function threadCount(): number {
-  return Math.max(1, Math.min(Number(process.env['PGWARDEN_THREADS']) || availableParallelism(), 8));
-}
-
-/** Workers started ahead of time, so their start-up overlaps config loading and file discovery. */
-let pool: Worker[] = [];
-
-/**
- * Starts the worker threads a large lint will use. Idle workers do not keep the process alive;
- * workers a lint does not use are stopped when it ends.
- */
-export function prestartLintWorkers(): void {
-  if (pool.length || threadCount() < 2 || !existsSync(fileURLToPath(workerUrl))) return;
-  pool = Array.from({ length: threadCount() - 1 }, () => {
-    const worker = new Worker(workerUrl);
-    worker.unref();
-    // A worker that fails to start is simply not used; its error must not crash the CLI.
-    worker.on('error', () => undefined);
-    return worker;
-  });
-}
-
-function takeWorkers(): Worker[] {
-  prestartLintWorkers();
-  const workers = pool;
-  pool = [];
-  return workers;
-}
 
 /** Takes histories from the shared counter until none are left. */
 export function drainFiles(job: Pick<WorkerJob, 'files' | 'units'>, next: Int32Array, settings: LintSettings, out: WorkerOutput): void {
@@ -95,11 +65,6 @@ export async function lintInParallel(files: readonly string[], settings: LintSet
     for (const [index, outcome] of share) outcomes[index] = outcome;
   }
   return outcomes;
-}
-
-export function stopPrestartedWorkers(): void {
-  for (const worker of pool) void worker.terminate();
-  pool = [];
 }
 
 function runJob(worker: Worker, job: WorkerJob): Promise<WorkerOutput> {

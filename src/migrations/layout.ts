@@ -44,29 +44,32 @@ export interface Detected {
   noRollback?: boolean;
 }
 
-const DETECTORS: Record<Exclude<LayoutName, 'sections' | 'plain'>, (path: string) => Detected | undefined> = {
-  'paired-files': (path) => {
-    const match = PAIRED.exec(basename(path));
+/** A file to place: its name and directory, worked out once for every detector. */
+interface Candidate {
+  name: string;
+  dir: string;
+}
+
+const DETECTORS: Record<Exclude<LayoutName, 'sections' | 'plain'>, (file: Candidate) => Detected | undefined> = {
+  'paired-files': ({ name, dir }) => {
+    const match = PAIRED.exec(name);
     if (!match) return undefined;
     const id = match[1]!;
     const direction = match[2]!.toLowerCase() as Direction;
-    return { layout: 'paired-files', id, direction, counterpart: join(dirname(path), `${id}.down.sql`) };
+    return { layout: 'paired-files', id, direction, counterpart: join(dir, `${id}.down.sql`) };
   },
-  'directory-pairs': (path) => {
-    const name = basename(path).toLowerCase();
-    if (name !== 'up.sql' && name !== 'down.sql') return undefined;
-    const dir = dirname(path);
+  'directory-pairs': ({ name, dir }) => {
+    const lower = name.toLowerCase();
+    if (lower !== 'up.sql' && lower !== 'down.sql') return undefined;
     return {
       layout: 'directory-pairs',
       id: basename(dir),
-      direction: name === 'up.sql' ? 'up' : 'down',
+      direction: lower === 'up.sql' ? 'up' : 'down',
       counterpart: join(dir, 'down.sql'),
     };
   },
-  prisma: (path) =>
-    basename(path) === 'migration.sql' ? { layout: 'prisma', id: basename(dirname(path)), direction: 'up' } : undefined,
-  flyway: (path) => {
-    const name = basename(path);
+  prisma: ({ name, dir }) => (name === 'migration.sql' ? { layout: 'prisma', id: basename(dir), direction: 'up' } : undefined),
+  flyway: ({ name, dir }) => {
     const repeatable = FLYWAY_REPEATABLE.exec(name);
     if (repeatable) return { layout: 'flyway', id: `R__${repeatable[1]}`, direction: 'up', noRollback: true };
     const match = FLYWAY.exec(name);
@@ -76,18 +79,17 @@ const DETECTORS: Record<Exclude<LayoutName, 'sections' | 'plain'>, (path: string
       layout: 'flyway',
       id: `${version}__${description}`,
       direction: kind === 'V' ? 'up' : 'down',
-      counterpart: join(dirname(path), `U${version}__${description}.sql`),
+      counterpart: join(dir, `U${version}__${description}.sql`),
     };
   },
-  'rollback-folder': (path) => {
-    const dir = dirname(path);
-    const name = basename(path);
+  'rollback-folder': ({ name, dir }) => {
     const rollback = ROLLBACK_FILE.exec(name);
     if (rollback && /^rollbacks?$/i.test(basename(dir))) {
       return { layout: 'rollback-folder', id: rollback[1]!, direction: 'down' };
     }
+    if (!name.toLowerCase().endsWith('.sql')) return undefined;
     const rollbacks = join(dirname(dir), 'rollbacks');
-    if (!name.toLowerCase().endsWith('.sql') || !isDirectory(rollbacks)) return undefined;
+    if (!isDirectory(rollbacks)) return undefined;
     const id = name.slice(0, -4);
     return { layout: 'rollback-folder', id, direction: 'up', counterpart: join(rollbacks, `${id}_rollback.sql`) };
   },
@@ -138,9 +140,10 @@ export function detectFileLayout(path: string, forced: LayoutSetting = 'auto'): 
 
 function detect(path: string, forced: LayoutSetting): Detected | undefined {
   if (forced === 'plain' || forced === 'sections') return undefined;
-  if (forced !== 'auto') return DETECTORS[forced](path);
+  const file = { name: basename(path), dir: dirname(path) };
+  if (forced !== 'auto') return DETECTORS[forced](file);
   for (const layout of AUTO_ORDER) {
-    const detected = DETECTORS[layout](path);
+    const detected = DETECTORS[layout](file);
     if (detected) return detected;
   }
   return undefined;
