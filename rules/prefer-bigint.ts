@@ -1,7 +1,6 @@
 import { defineRule } from '../src/analysis/rule.js';
-import type { Statement } from '../src/sql/parser.js';
 import { typeDisplay } from '../src/sql/ast.js';
-import { chosenTypes, typeRange } from './support/chosen-types.js';
+import { chosenTypeVisitors } from './support/chosen-types.js';
 
 /** 32- and 16-bit integer types, as the parser names them, with their maximum and the 64-bit type to use instead. */
 const NARROW: Record<string, { max: string; wide: string }> = {
@@ -43,21 +42,14 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const check = (statement: Statement) => {
-      // A down migration restores the types an earlier migration chose; the choice was judged there.
-      if (context.migration?.direction === 'down') return;
-      for (const chosen of chosenTypes(statement)) {
-        const narrow = NARROW[chosen.type.name];
-        if (!narrow) continue;
-        const written = chosen.type.name.includes('serial') ? chosen.type.name : typeDisplay({ ...chosen.type, array: false });
-        context.report({
-          statement,
-          ...typeRange(context.source, statement, chosen.typeName),
-          message: `${chosen.column} is ${written}${chosen.type.array ? '[]' : ''}, which stops at ${narrow.max}; widening it later rewrites the table under an ACCESS EXCLUSIVE lock.`,
-          help: `Use ${narrow.wide} unless the value is known to stay below ${narrow.max}.`,
-        });
-      }
-    };
-    return { CreateStmt: (_node, statement) => check(statement), AlterTableStmt: (_node, statement) => check(statement) };
+    return chosenTypeVisitors(context, (chosen) => {
+      const narrow = NARROW[chosen.type.name];
+      if (!narrow) return undefined;
+      const written = chosen.type.name.includes('serial') ? chosen.type.name : typeDisplay({ ...chosen.type, array: false });
+      return {
+        message: `${chosen.column} is ${written}${chosen.type.array ? '[]' : ''}, which stops at ${narrow.max}; widening it later rewrites the table under an ACCESS EXCLUSIVE lock.`,
+        help: `Use ${narrow.wide} unless the value is known to stay below ${narrow.max}.`,
+      };
+    });
   },
 });

@@ -1,6 +1,5 @@
 import { defineRule } from '../src/analysis/rule.js';
-import type { Statement } from '../src/sql/parser.js';
-import { chosenTypes, typeRange, type ChosenType } from './support/chosen-types.js';
+import { chosenTypeVisitors, type ChosenType } from './support/chosen-types.js';
 
 function describe(chosen: ChosenType): { message: string; help: string } | undefined {
   const { name, mods, array } = chosen.type;
@@ -72,14 +71,6 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const check = (statement: Statement) => {
-      // A down migration restores the types an earlier migration chose; the choice was judged there.
-      if (context.migration?.direction === 'down') return;
-      for (const chosen of chosenTypes(statement)) {
-        const problem = describe(chosen);
-        if (problem) context.report({ statement, ...typeRange(context.source, statement, chosen.typeName), ...problem });
-      }
-    };
-    return { CreateStmt: (_node, statement) => check(statement), AlterTableStmt: (_node, statement) => check(statement) };
+    return chosenTypeVisitors(context, describe);
   },
 });

@@ -1,6 +1,5 @@
 import { defineRule } from '../src/analysis/rule.js';
-import type { Statement } from '../src/sql/parser.js';
-import { chosenTypes, typeRange } from './support/chosen-types.js';
+import { chosenTypeVisitors } from './support/chosen-types.js';
 
 export default defineRule({
   meta: {
@@ -39,20 +38,13 @@ export default defineRule({
     ].join('\n'),
   },
   create(context) {
-    const check = (statement: Statement) => {
-      // A down migration restores the types an earlier migration chose; the choice was judged there.
-      if (context.migration?.direction === 'down') return;
-      for (const chosen of chosenTypes(statement)) {
-        if (chosen.type.name !== 'timestamp') continue;
-        const precision = chosen.type.mods.length ? `(${chosen.type.mods[0]})` : '';
-        context.report({
-          statement,
-          ...typeRange(context.source, statement, chosen.typeName),
-          message: `${chosen.column} is timestamp${precision}${chosen.type.array ? '[]' : ''} without time zone: the instant it means depends on the TimeZone setting of the session that wrote it.`,
-          help: `Use timestamptz${precision}: same size, and it stores an instant rather than a wall-clock reading.`,
-        });
-      }
-    };
-    return { CreateStmt: (_node, statement) => check(statement), AlterTableStmt: (_node, statement) => check(statement) };
+    return chosenTypeVisitors(context, (chosen) => {
+      if (chosen.type.name !== 'timestamp') return undefined;
+      const precision = chosen.type.mods.length ? `(${chosen.type.mods[0]})` : '';
+      return {
+        message: `${chosen.column} is timestamp${precision}${chosen.type.array ? '[]' : ''} without time zone: the instant it means depends on the TimeZone setting of the session that wrote it.`,
+        help: `Use timestamptz${precision}: same size, and it stores an instant rather than a wall-clock reading.`,
+      };
+    });
   },
 });

@@ -1,4 +1,5 @@
 import type { AlterTableStmt, ColumnDef, CreateStmt, RangeVar, TypeName } from 'libpg-query';
+import type { RuleContext, RuleVisitors } from '../../src/analysis/rule.js';
 import type { Statement } from '../../src/sql/parser.js';
 import type { SourceFile } from '../../src/sql/source.js';
 import { alterCommands, quoteName, typeInfo, unwrap, type TypeInfo } from '../../src/sql/ast.js';
@@ -51,4 +52,22 @@ export function typeRange(source: SourceFile, statement: Statement, typeName: Ty
   word.lastIndex = start;
   const match = word.exec(source.text);
   return { start, end: start + (match ? match[0].length : 0) };
+}
+
+/** What a type-preference rule says about one chosen type; undefined when it has nothing to say. */
+export type TypeVerdict = (chosen: ChosenType) => { message: string; help?: string } | undefined;
+
+/**
+ * The visitors of a rule judging the column types migrations choose, reported at the type. Down
+ * migrations are skipped: they restore the types an earlier migration chose, judged there.
+ */
+export function chosenTypeVisitors(context: Pick<RuleContext, 'migration' | 'source' | 'report'>, judge: TypeVerdict): RuleVisitors {
+  const check = (statement: Statement) => {
+    if (context.migration?.direction === 'down') return;
+    for (const chosen of chosenTypes(statement)) {
+      const verdict = judge(chosen);
+      if (verdict) context.report({ statement, ...typeRange(context.source, statement, chosen.typeName), ...verdict });
+    }
+  };
+  return { CreateStmt: (_node, statement) => check(statement), AlterTableStmt: (_node, statement) => check(statement) };
 }
