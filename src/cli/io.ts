@@ -12,10 +12,19 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // A reader that stops early (`pgwarden rules | head`) closes the pipe: stop writing, as Unix
+  // tools do, instead of crashing on EPIPE; the exit code still says how the run went.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
   return {
     cwd: process.cwd(),
     env: process.env,
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     stderr: (text) => process.stderr.write(text),
     readStdin: async () => {
       const chunks: Buffer[] = [];
