@@ -47,6 +47,8 @@ export interface ConstraintModel {
   validated: boolean;
   /** Key columns (primary, unique, exclusion) or referencing columns (foreign); empty for checks. */
   columns: string[];
+  /** For a foreign key: the referenced table (relationKey). */
+  references?: string;
   /** For `CHECK (col IS NOT NULL)` and NOT NULL constraints (PostgreSQL 18): the column it proves. */
   notNullColumn?: string;
   createdBy: string;
@@ -456,6 +458,7 @@ export class SchemaModel {
         validated: !constraint.skip_validation,
         columns: keys.length || !column || kind === 'check' ? keys : [column],
         ...(notNullColumn ? { notNullColumn } : {}),
+        ...(kind === 'foreign' && constraint.pktable ? { references: relationKey(constraint.pktable) } : {}),
         createdBy: this.migration,
       }),
     );

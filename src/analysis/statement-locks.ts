@@ -209,6 +209,9 @@ function alterTableLocks(stmt: AlterTableStmt, version: number, locks: LockList)
   if (isIndex) locks.addIndex(stmt.relation, mode, undefined);
   else locks.add(stmt.relation, mode);
   for (const other of cmds.flatMap(alterCommandOtherLocks)) locks.add(other.relation, other.mode);
+  for (const cmd of cmds) {
+    if (cmd.subtype === 'AT_DropConstraint' && cmd.name) locks.addForeignKeyTargets(stmt.relation, cmd.name);
+  }
 }
 
 /** The lock one ALTER TABLE subcommand needs on the altered relation; the statement takes the strongest. */
@@ -267,7 +270,10 @@ function dropLocks(stmt: DropStmt, locks: LockList): void {
     const mode: LockMode = stmt.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
     for (const target of dropTargets(stmt.objects)) locks.addIndex(target, mode, mode);
   } else if (RELATION_OBJECTS.has(type)) {
-    for (const target of dropTargets(stmt.objects)) locks.add(target, 'ACCESS EXCLUSIVE');
+    for (const target of dropTargets(stmt.objects)) {
+      locks.add(target, 'ACCESS EXCLUSIVE');
+      locks.addForeignKeyTargets(target);
+    }
   } else if (TABLE_MEMBERS.has(type)) {
     for (const object of stmt.objects ?? []) locks.add(memberTable(object), 'ACCESS EXCLUSIVE');
   }
@@ -375,6 +381,21 @@ class LockList {
     this.add(index, mode, true);
     const table = tableMode ? this.schema?.index(index.relname)?.table : undefined;
     if (table && tableMode) this.add(fromNames(table.split('.')), tableMode);
+  }
+
+  /**
+   * Dropping a foreign key (with its table, or by name) removes its triggers on the referenced
+   * table, which takes ACCESS EXCLUSIVE there too; known when the schema model has the key.
+   */
+  addForeignKeyTargets(table: RangeVar | LockedRelation | undefined, constraint?: string): void {
+    const model = table?.relname ? this.schema?.relations.get(relationKey(table)) : undefined;
+    if (!model) return;
+    const keys = constraint === undefined ? [...model.constraints.values()] : [model.constraints.get(constraint)].filter((c) => !!c);
+    for (const key of keys) {
+      if (key.kind === 'foreign' && key.references && key.references !== model.name) {
+        this.add(fromNames(key.references.split('.')), 'ACCESS EXCLUSIVE');
+      }
+    }
   }
 
   list(): StatementLock[] {

@@ -92,6 +92,23 @@ describe('statementLocks', () => {
       expect(locksOf('CREATE UNIQUE INDEX CONCURRENTLY i ON t (a)')).toEqual(['t SHARE UPDATE EXCLUSIVE']);
     });
 
+    it('dropping a foreign key the model knows locks the referenced table ACCESS EXCLUSIVE too (its triggers go)', () => {
+      const schema = new SchemaModel();
+      const earlier = [
+        'CREATE TABLE customers (id bigint PRIMARY KEY)',
+        'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint CONSTRAINT orders_customer_fk REFERENCES customers (id), note text CHECK (note <> \'\'))',
+      ].join(';\n');
+      for (const statement of parseSql(new SourceFile('a.sql', earlier)).statements) schema.apply(statement);
+      expect(locksOf('ALTER TABLE orders DROP CONSTRAINT orders_customer_fk', { schema })).toEqual([
+        'orders ACCESS EXCLUSIVE',
+        'customers ACCESS EXCLUSIVE',
+      ]);
+      expect(locksOf('DROP TABLE orders', { schema })).toEqual(['orders ACCESS EXCLUSIVE', 'customers ACCESS EXCLUSIVE']);
+      expect(locksOf('ALTER TABLE orders DROP CONSTRAINT orders_note_check', { schema })).toEqual(['orders ACCESS EXCLUSIVE']);
+      // Without the model, the referenced table is unknown.
+      expect(locksOf('ALTER TABLE orders DROP CONSTRAINT orders_customer_fk')).toEqual(['orders ACCESS EXCLUSIVE']);
+    });
+
     it('DROP INDEX locks the index, and its table when the model knows it', () => {
       expect(locksOf('DROP INDEX i, s.j')).toEqual(['index:i ACCESS EXCLUSIVE', 'index:s.j ACCESS EXCLUSIVE']);
       expect(locksOf('DROP INDEX CONCURRENTLY i')).toEqual(['index:i SHARE UPDATE EXCLUSIVE']);
