@@ -1,4 +1,4 @@
-import type { LanguageOptions, RuleDefinition, RuleVisitor, TextSourceCode } from '@eslint/core';
+import type { TextSourceCode } from '@eslint/core';
 import { allRules } from '../../rules/index.js';
 import type { RuleOptions } from '../analysis/rule-options.js';
 import { unreadableFileReport } from '../report/build.js';
@@ -6,7 +6,7 @@ import type { FileReport } from '../report/schema.js';
 import type { RuleWithOptions, SqlLanguageOptions } from './analysis.js';
 import { resolveSqlLanguageOptions, validateSqlLanguageOptions } from './options.js';
 import { findingRule, type FindingRuleContext, type FindingRuleDefinition, type FindingSource, type LocatedFinding } from './rules.js';
-import { PARSE_ERROR_RULE } from './sql-rules.js';
+import { PARSE_ERROR_RULE, parseErrorRule, type ParseErrorRuleOf } from './sql-rules.js';
 import { lintEmbeddedSync } from './sync-analysis.js';
 
 /**
@@ -134,41 +134,18 @@ export const embeddedFindingSource: FindingSource<JsCode> = {
     embeddedFindings(context, options ? { id: ruleId, options } : undefined).byRule.get(ruleId) ?? [],
 };
 
-export type JsParseErrorRuleDefinition = RuleDefinition<{
-  LangOptions: LanguageOptions;
-  Code: JsCode;
-  RuleOptions: [];
-  Visitor: RuleVisitor;
-  Node: unknown;
-  MessageIds: 'parseError';
-  ExtRuleDocs: unknown;
-}>;
+export type JsParseErrorRuleDefinition = ParseErrorRuleOf<JsCode>;
 
 /**
  * `pgwarden/js/parse-error`: SQL the Postgres parser rejects, syntax errors of the TS/JS file
  * (SQL after one may have been missed), and a file that cannot be read (no `typescript` package).
  */
-export const jsParseErrorRule: JsParseErrorRuleDefinition = {
-  meta: {
-    type: 'problem',
-    docs: {
-      description: 'SQL in a migration that the PostgreSQL parser rejects, or a migration pgwarden cannot read.',
-      url: 'https://www.npmjs.com/package/pgwarden#editor-eslint',
-    },
-    messages: { parseError: 'Parse error: {{message}}' },
-    schema: [],
-    languages: [JS_LANGUAGE],
-  },
-  create(context) {
-    return {
-      Program() {
-        for (const error of embeddedFindings(context).parseErrors) {
-          context.report({ loc: { line: error.line, column: error.column }, messageId: 'parseError', data: { message: error.message } });
-        }
-      },
-    };
-  },
-};
+export const jsParseErrorRule: JsParseErrorRuleDefinition = parseErrorRule<JsCode>({
+  description: 'SQL in a migration that the PostgreSQL parser rejects, or a migration pgwarden cannot read.',
+  language: JS_LANGUAGE,
+  rootNodeType: 'Program',
+  errors: (context) => embeddedFindings(context).parseErrors,
+});
 
 export type JsRuleDefinition = FindingRuleDefinition<JsCode> | JsParseErrorRuleDefinition;
 

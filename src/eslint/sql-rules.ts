@@ -1,4 +1,4 @@
-import type { LanguageOptions, RuleDefinition, RuleVisitor } from '@eslint/core';
+import type { LanguageOptions, RuleDefinition, RuleVisitor, TextSourceCode } from '@eslint/core';
 import { allRules } from '../../rules/index.js';
 import type { FindingData } from './analysis.js';
 import { findingRules, type FindingRuleDefinition, type FindingSource, type LocatedFinding } from './rules.js';
@@ -25,9 +25,10 @@ export const sqlFindingSource: FindingSource<SqlSourceCode> = {
   findings: (context, ruleId, options) => context.sourceCode.findingsOf(ruleId, options).map(locatedFinding),
 };
 
-export type ParseErrorRuleDefinition = RuleDefinition<{
+/** The ESLint rule that reports the parse errors of code `Code` (a SQL file, or SQL in TS/JS). */
+export type ParseErrorRuleOf<Code extends SqlSourceCode | TextSourceCode> = RuleDefinition<{
   LangOptions: LanguageOptions;
-  Code: SqlSourceCode;
+  Code: Code;
   RuleOptions: [];
   Visitor: RuleVisitor;
   Node: unknown;
@@ -35,28 +36,42 @@ export type ParseErrorRuleDefinition = RuleDefinition<{
   ExtRuleDocs: unknown;
 }>;
 
-/** `pgwarden/parse-error`: statements the Postgres parser rejects (pgwarden lint's parse errors). */
-export const parseErrorRule: ParseErrorRuleDefinition = {
-  meta: {
-    type: 'problem',
-    docs: {
-      description: 'SQL that the PostgreSQL parser rejects; pgwarden cannot judge a statement it cannot read.',
-      url: 'https://www.npmjs.com/package/pgwarden#editor-eslint',
+export type ParseErrorRuleDefinition = ParseErrorRuleOf<SqlSourceCode>;
+
+/** A parse-error rule: `errors` gives a file's parse errors, reported from its root node. */
+export function parseErrorRule<Code extends SqlSourceCode | TextSourceCode>(definition: {
+  description: string;
+  language: string;
+  rootNodeType: string;
+  errors: (context: Parameters<ParseErrorRuleOf<Code>['create']>[0]) => ReadonlyArray<{ line: number; column: number; message: string }>;
+}): ParseErrorRuleOf<Code> {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description: definition.description, url: 'https://www.npmjs.com/package/pgwarden#editor-eslint' },
+      messages: { parseError: 'Parse error: {{message}}' },
+      schema: [],
+      languages: [definition.language],
     },
-    messages: { parseError: 'Parse error: {{message}}' },
-    schema: [],
-    languages: [SQL_LANGUAGE],
-  },
-  create(context) {
-    return {
-      Migration() {
-        for (const error of context.sourceCode.parseErrors) {
-          context.report({ loc: { line: error.line, column: error.column }, messageId: 'parseError', data: { message: error.message } });
-        }
-      },
-    };
-  },
-};
+    create(context) {
+      return {
+        [definition.rootNodeType]() {
+          for (const error of definition.errors(context)) {
+            context.report({ loc: { line: error.line, column: error.column }, messageId: 'parseError', data: { message: error.message } });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** `pgwarden/parse-error`: statements the Postgres parser rejects (pgwarden lint's parse errors). */
+export const sqlParseErrorRule: ParseErrorRuleDefinition = parseErrorRule<SqlSourceCode>({
+  description: 'SQL that the PostgreSQL parser rejects; pgwarden cannot judge a statement it cannot read.',
+  language: SQL_LANGUAGE,
+  rootNodeType: 'Migration',
+  errors: (context) => context.sourceCode.parseErrors,
+});
 
 export type SqlRuleDefinition = FindingRuleDefinition<SqlSourceCode> | ParseErrorRuleDefinition;
 
@@ -67,6 +82,6 @@ export function sqlRules(): Record<string, SqlRuleDefinition> {
       allRules.map((rule) => rule.meta),
       sqlFindingSource,
     ),
-    [PARSE_ERROR_RULE]: parseErrorRule,
+    [PARSE_ERROR_RULE]: sqlParseErrorRule,
   };
 }
