@@ -21,18 +21,7 @@ const SQL_FILE = /\.sql$/i;
  * part. Files no layout recognises are ordered by name within their directory.
  */
 export function historyPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
-  let byFile = places.get(layout);
-  if (!byFile) places.set(layout, (byFile = new Map()));
-  if (byFile.has(file)) return byFile.get(file);
-  const place = findPlace(file, layout);
-  byFile.set(file, place);
-  return place;
-}
-
-/** Places by layout and path: asked for several times per file in a run. */
-const places = new Map<LayoutSetting, Map<string, HistoryPlace | undefined>>();
-
-function findPlace(file: string, layout: LayoutSetting): HistoryPlace | undefined {
+  // detectFileLayout remembers its answer per path: asking again is cheap.
   const detected = detectFileLayout(file, layout);
   if (!detected) return { root: dirname(file), key: basename(file).replace(SQL_FILE, '') };
   if (detected.direction === 'down') return undefined;
