@@ -110,10 +110,12 @@ interface History {
 }
 
 /** Statements of a migration file's up part (its up section in a sections file). */
-function upStatements(file: string): Statement[] {
+function upStatements(file: string, layout: LayoutSetting): Statement[] {
   const text = readFileSync(file, 'utf8');
   const parsed = parseSql(new SourceFile(file, text));
-  const sections = detectFileLayout(file) ? undefined : splitSections(text);
+  // As describeFile decides: a forced sections layout, or a file no other layout recognises.
+  const hasSections = layout === 'sections' || (layout === 'auto' && !detectFileLayout(file, layout));
+  const sections = hasSections ? splitSections(text) : undefined;
   if (!sections) return [...parsed.statements];
   const within = (s: Statement) => s.start >= sections.up.start && s.start < sections.up.end;
   return parsed.statements.filter(within);
@@ -187,7 +189,7 @@ export class HistoryReplay {
     if (cached?.stamp === stamp) return cached.statements;
     let statements: Statement[] = [];
     try {
-      statements = upStatements(file);
+      statements = upStatements(file, this.layout);
     } catch {
       // An unreadable earlier migration contributes nothing; the model is a help, never a precondition.
     }
